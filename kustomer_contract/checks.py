@@ -1,0 +1,233 @@
+"""The named guarantees, each a small judgement over what the runner observed."""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import State, missing, present
+from .schemas import json_repr
+from .spec import Spec
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken guarantee: which, at which step, what was expected and what was seen."""
+
+    guarantee: str
+    step: int | None  # index into the case's steps; None for start and the final checks
+    call: str
+    expected: str
+    observed: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "guarantee": self.guarantee,
+            "step": self.step,
+            "call": self.call,
+            "expected": self.expected,
+            "observed": self.observed,
+        }
+
+
+class Probe:
+    """A callback handed to the implementation; records every call with a snapshot of its args."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, tuple[Any, ...]]] = []
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+
+    def __call__(self, *args: Any) -> None:
+        try:
+            snapshot = copy.deepcopy(args)  # the implementation may mutate them afterwards
+        except Exception:  # noqa: BLE001 - un-copyable objects are judged as they are
+            snapshot = args
+        with self._lock:
+            self.calls.append((time.monotonic(), snapshot))
+        self._event.set()
+
+    def wait(self, timeout: float) -> bool:
+        return self._event.wait(timeout)
+
+    @property
+    def count(self) -> int:
+        return len(self.calls)
+
+    @property
+    def args(self) -> tuple[Any, ...]:
+        return self.calls[0][1] if self.calls else ()
+
+    @property
+    def response(self) -> Any:
+        return self.args[0] if self.args else None
+
+    @property
+    def error(self) -> Any:
+        return self.args[1] if len(self.args) > 1 else None
+
+
+def json_problem(value: Any, depth: int = 0, seen: frozenset[int] = frozenset()) -> str | None:
+    """Why a value is not JSON data (cycles, bytes, sets, NaN...), or None."""
+    if depth > 200:
+        return "nests deeper than 200 levels"
+    if value is None or isinstance(value, (bool, str, int)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"holds {value!r}, which JSON cannot represent"
+    if id(value) in seen:
+        return "is cyclic (an object that contains itself)"
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                return f"has a non-string key {k!r}"
+            why = json_problem(v, depth + 1, seen | {id(value)})
+            if why:
+                return why
+        return None
+    if isinstance(value, list):
+        for v in value:
+            why = json_problem(v, depth + 1, seen | {id(value)})
+            if why:
+                return why
+        return None
+    return f"holds a {type(value).__name__}, which is not JSON data"
+
+
+def describe_error(error: Any) -> str:
+    if isinstance(error, BaseException):
+        return f"{type(error).__name__}: {error}"
+    return f"{type(error).__name__} {json_repr(error)}"
+
+
+def callback_once(probe: Probe, call: str, step: int | None, *, required: bool) -> list[Violation]:
+    """callback-once: never more than once; exactly once when the call had to answer."""
+    if probe.count > 1:
+        gap = (probe.calls[1][0] - probe.calls[0][0]) * 1000
+        return [
+            Violation(
+                "callback-once",
+                step,
+                call,
+                "the callback called once",
+                f"called {probe.count} times (the second {gap:.1f} ms after the first)",
+            )
+        ]
+    if required and probe.count == 0:
+        return [Violation("callback-once", step, call, "the callback called once", "never called")]
+    return []
+
+
+def error_is_exception(probe: Probe, call: str, step: int | None) -> list[Violation]:
+    """error-is-exception: a failure's error is an exception and there is no response."""
+    error = probe.error
+    if error is None:
+        return []
+    if not isinstance(error, BaseException):
+        return [
+            Violation(
+                "error-is-exception",
+                step,
+                call,
+                "error to be an Exception instance",
+                f"error is {describe_error(error)}",
+            )
+        ]
+    if probe.response is not None:
+        return [
+            Violation(
+                "error-is-exception",
+                step,
+                call,
+                "no response beside an error",
+                f"response {json_repr(probe.response)} beside {describe_error(error)}",
+            )
+        ]
+    return []
+
+
+@dataclass
+class Expectation:
+    """What a success of one describe call must show."""
+
+    own: State  # the values this call described
+    earlier: State  # what the customer held before it
+    known_id: Any = None
+
+
+@dataclass
+class Judgement:
+    violations: list[Violation] = field(default_factory=list)
+
+    def add(
+        self, guarantee: str, step: int | None, call: str, expected: str, observed: str
+    ) -> None:
+        self.violations.append(Violation(guarantee, step, call, expected, observed))
+
+
+def reflects_and_keeps(
+    spec: Spec,
+    observed: State,
+    expect: Expectation,
+    call: str,
+    step: int | None,
+    out: Judgement,
+    guarantee_own: str = "reflects-input",
+) -> None:
+    """reflects-input (this call's values) and keeps-earlier-data (what was there before)."""
+    lost_own = missing(expect.own, observed, spec)
+    if lost_own:
+        out.add(
+            guarantee_own,
+            step,
+            call,
+            "the response to hold every described value",
+            "missing " + "; ".join(lost_own[:5]),
+        )
+    lost_earlier = missing(_not_overridden(expect.earlier, expect.own, spec), observed, spec)
+    if lost_earlier:
+        out.add(
+            "keeps-earlier-data",
+            step,
+            call,
+            "values described earlier for this customer to stay",
+            "lost " + "; ".join(lost_earlier[:5]),
+        )
+
+
+def _not_overridden(earlier: State, own: State, spec: Spec) -> State:
+    """Earlier values a new call may legitimately change are not expected to survive it."""
+    kept = earlier.copy()
+    for i, entries in own.maps.items():
+        for name in entries:
+            kept.maps.get(i, {}).pop(name, None)
+    if spec.merge == "replace":
+        for i in own.lists:
+            kept.lists.pop(i, None)
+    return kept
+
+
+def nothing_applied(spec: Spec, before: State, after: State, unwanted: State) -> str | None:
+    """Evidence that a refused call changed the customer, or None."""
+    shown = present(unwanted, after, spec) if not before.same_as(after) else []
+    if shown:
+        return "applied anyway: " + "; ".join(shown[:5])
+    if not before.same_as(after):
+        return "the customer changed: " + "; ".join(
+            missing(after, before, spec)[:5] or ["values removed"]
+        )
+    return None
+
+
+def options_changed(original: Any, current: Any) -> str | None:
+    """input-untouched: how the options object differs from what was passed, or None."""
+    from .model import _canonical_json
+
+    if _canonical_json(original) == _canonical_json(current):
+        return None
+    return f"was {json_repr(original, 120)}, now {json_repr(current, 120)}"

@@ -1,0 +1,188 @@
+"""``kustomer-contract``: check an implementation against the contract.
+
+Exit codes, as CI expects them: 0 all good, 1 the contract is broken, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+
+EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(f"{text} is not a whole number of at least 1")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value != value or value == float("inf"):
+        raise ValueError(f"{text} is not a number of seconds above 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kustomer-contract",
+        description="Executable contract checks for Kustomer's Web SDK describeCustomer.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    check = sub.add_parser(
+        "check",
+        help="run every guarantee against an implementation (the bundled reference by default)",
+        description="Generate call sequences with hypothesis and check each guarantee of the spec.",
+    )
+    check.add_argument(
+        "--impl",
+        metavar="MODULE:ATTR",
+        help="factory of the implementation, e.g. mypkg.fake:make (default: the bundled reference)",
+    )
+    check.add_argument(
+        "--klass", metavar="FILE", help="Klass YAML: attributes: [favoriteColorStr, ...]"
+    )
+    check.add_argument(
+        "--spec", default="v1", metavar="v1|PATH", help="bundled spec version or a spec path"
+    )
+    check.add_argument(
+        "--max-examples",
+        type=positive_int,
+        default=100,
+        metavar="N",
+        help="generated cases per guarantee (default 100)",
+    )
+    check.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="seed for generation; a failure prints the one to reuse",
+    )
+    check.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=2.0,
+        metavar="S",
+        help="seconds to wait for a callback (default 2)",
+    )
+    check.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="GUARANTEE",
+        help="check only this guarantee (repeatable)",
+    )
+    check.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _check(args)
+    except BrokenPipeError:  # e.g. piped into head: not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
+
+
+class _Progress:
+    """A one-line progress display, only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.done, self.enabled = total, 0, enabled
+
+    def __call__(self, guarantee: str) -> None:
+        self.done += 1
+        if self.enabled and self.done % 5 == 0:
+            sys.stderr.write(f"\r\x1b[K  checking {guarantee}: {self.done} cases run")
+            sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .drivers.python import ImplementationError
+    from .report import failure_text, table, to_json
+    from .session import Session, Settings
+    from .spec import SpecError
+
+    settings = Settings(
+        impl=args.impl,
+        spec=args.spec,
+        klass=args.klass,
+        max_examples=args.max_examples,
+        seed=args.seed,
+        timeout=args.timeout,
+        only=args.only,
+    )
+    try:
+        session = Session(settings)
+    except (SpecError, ImplementationError) as exc:
+        print(f"kustomer-contract: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.monotonic()
+    progress = _Progress(0, sys.stderr.isatty() and not args.json)
+    if not args.json:
+        print(
+            f"kustomer-contract check: {session.impl} against spec {session.spec.name} "
+            f"({len(session.guarantees)} guarantees, {settings.max_examples} cases each, seed {session.seed})"
+        )
+    results = []
+    for guarantee in session.guarantees:
+        results.append(session.check(guarantee, on_case=progress))
+    progress.clear()
+    seconds = time.monotonic() - started
+    failed = [r for r in results if r.status != "passed"]
+    if args.json:
+        print(
+            json.dumps(
+                to_json(
+                    session.spec,
+                    results,
+                    impl=session.impl,
+                    klass=settings.klass,
+                    seed=session.seed,
+                ),
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(table(results))
+        for r in results:
+            if r.failure:
+                print()
+                print(
+                    failure_text(
+                        session.spec,
+                        r,
+                        impl=session.impl,
+                        klass=settings.klass,
+                        replay=session.replay_command(r.guarantee),
+                    )
+                )
+        cases = sum(r.cases for r in results)
+        verdict = "the contract holds" if not failed else f"{len(failed)} guarantee(s) not kept"
+        print(
+            f"\n{verdict}: {len(results) - len(failed)}/{len(results)} passed, {cases} cases in {seconds:.1f} s "
+            f"(seed {session.seed})"
+        )
+    if any(r.status == "error" for r in results):
+        return EXIT_USAGE
+    return EXIT_BROKEN if failed else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""What the customer should look like: normalised values, call steps and the expected state.
+
+Everything here reads the spec's ``reflects`` rules; no field name is known to the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .spec import Spec
+
+# --- normalising values for comparison -----------------------------------------------------
+
+
+def _canonical_json(value: Any) -> str:
+    def fix(v: Any) -> Any:
+        if isinstance(v, float) and math.isfinite(v) and v.is_integer():
+            return int(v)  # 1.0 and 1 are the same JSON number (JavaScript has only one)
+        if isinstance(v, Mapping):
+            return {str(k): fix(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [fix(x) for x in v]
+        return v
+
+    try:
+        return json.dumps(fix(value), sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _normalise_scalar(how: str, value: Any) -> str:
+    if how == "casefold" and isinstance(value, str):
+        return value.casefold()
+    if how == "digits" and isinstance(value, str):
+        return "".join(c for c in value if c in "0123456789")
+    return _canonical_json(value)
+
+
+def normalise(compare: str | Mapping[str, str], value: Any) -> str:
+    """One comparable key per value, as the spec's ``compare`` says."""
+    if isinstance(compare, Mapping):
+        if not isinstance(value, Mapping):
+            return _canonical_json(value)
+        return _canonical_json(
+            {k: _normalise_scalar(how, value.get(k)) for k, how in compare.items()}
+        )
+    return _normalise_scalar(compare, value)
+
+
+def at_pointer(document: Any, pointer: str) -> tuple[bool, Any]:
+    """(found, value) at a JSON pointer."""
+    node = document
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, Mapping) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False, None
+    return True, node
+
+
+# --- states --------------------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    """A customer as a set of normalised values per reflects rule (lists) or name -> value (maps)."""
+
+    lists: dict[int, dict[str, Any]] = field(default_factory=dict)  # rule -> key -> original
+    maps: dict[int, dict[str, str]] = field(
+        default_factory=dict
+    )  # rule -> name -> normalised value
+
+    def copy(self) -> State:
+        return State(
+            {k: dict(v) for k, v in self.lists.items()}, {k: dict(v) for k, v in self.maps.items()}
+        )
+
+    def same_as(self, other: State) -> bool:
+        def lists(s: State) -> dict:
+            return {k: set(v) for k, v in s.lists.items() if v}
+
+        def maps(s: State) -> dict:
+            return {k: v for k, v in s.maps.items() if v}
+
+        return lists(self) == lists(other) and maps(self) == maps(other)
+
+
+def state_from(spec: Spec, document: Any, side: str) -> State:
+    """The values a payload carries (side="input") or a response shows (side="output")."""
+    state = State()
+    for i, rule in enumerate(spec.target.reflects):
+        found, node = at_pointer(document, rule.input if side == "input" else rule.output)
+        if not found:
+            continue
+        if rule.shape == "map":
+            state.maps[i] = (
+                {str(k): normalise(rule.compare, v) for k, v in node.items()}
+                if isinstance(node, Mapping)
+                else {}
+            )
+        else:
+            items = node if isinstance(node, list) else []
+            state.lists[i] = {normalise(rule.compare, v): v for v in items}
+    return state
+
+
+def missing(expected: State, observed: State, spec: Spec) -> list[str]:
+    """Human-readable entries of ``expected`` that ``observed`` lacks."""
+    out = []
+    for i, values in expected.lists.items():
+        have = observed.lists.get(i, {})
+        rule = spec.target.reflects[i]
+        out += [
+            f"{rule.output}: {json.dumps(v, ensure_ascii=False)}"
+            for k, v in values.items()
+            if k not in have
+        ]
+    for i, entries in expected.maps.items():
+        have = observed.maps.get(i, {})
+        rule = spec.target.reflects[i]
+        for name, value in entries.items():
+            if name not in have:
+                out.append(f"{rule.output}/{name} (absent)")
+            elif have[name] != value:
+                out.append(f"{rule.output}/{name} = {value} (got {have[name]})")
+    return out
+
+
+def present(unwanted: State, observed: State, spec: Spec) -> list[str]:
+    """Entries of ``unwanted`` that ``observed`` shows: evidence that something was applied."""
+    out = []
+    for i, values in unwanted.lists.items():
+        have = observed.lists.get(i, {})
+        rule = spec.target.reflects[i]
+        out += [
+            f"{rule.output}: {json.dumps(v, ensure_ascii=False)}"
+            for k, v in values.items()
+            if k in have
+        ]
+    for i, entries in unwanted.maps.items():
+        have = observed.maps.get(i, {})
+        rule = spec.target.reflects[i]
+        out += [f"{rule.output}/{name}" for name in entries if name in have]
+    return out
+
+
+def merged(spec: Spec, earlier: State, update: State) -> State:
+    """The state after an update, under the spec's merge policy."""
+    out = earlier.copy()
+    for i, values in update.lists.items():
+        if spec.merge == "replace":
+            out.lists[i] = dict(values)
+        else:
+            out.lists.setdefault(i, {}).update(values)
+    for i, entries in update.maps.items():
+        out.maps.setdefault(i, {}).update(entries)
+    return out
+
+
+def identity_of(spec: Spec, response: Any) -> Any:
+    if spec.target.identity is None:
+        return None
+    return at_pointer(response, spec.target.identity)[1]
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+ACTIONS = (
+    "describe",  # valid options, with a callback
+    "describe-invalid",  # options outside the schema (label says where)
+    "describe-unknown",  # a custom attribute the Klass lacks
+    "describe-no-callback",  # valid options, no callback
+    "describe-before-start",  # valid options, issued before start is called
+    "overlap",  # several valid describes in flight at once
+    "login",  # identify with token number ``token``
+    "logout",
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the runner does; a case is a list of steps (start is implicit)."""
+
+    action: str
+    options: Any = None  # options; a list of options for "overlap"
+    token: int = 0
+    label: Mapping[str, str] | None = None  # for invalid options: pointer, keyword, message
+    gap_ms: int = 0  # pause before the step: timing is drawn and shrunk like data
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": self.action}
+        if self.options is not None:
+            out["options"] = self.options
+        if self.action == "login":
+            out["token"] = self.token
+        if self.label:
+            out["label"] = dict(self.label)
+        if self.gap_ms:
+            out["gap_ms"] = self.gap_ms
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Step:
+        return cls(
+            data["action"],
+            data.get("options"),
+            data.get("token", 0),
+            data.get("label"),
+            data.get("gap_ms", 0),
+        )
+
+
+@dataclass(frozen=True)
+class Case:
+    """A generated call sequence: login tokens, steps before start, steps after."""
+
+    tokens: tuple[Any, ...]  # options for the identify method, by token number
+    steps: tuple[Step, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"tokens": list(self.tokens), "steps": [s.to_json() for s in self.steps]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Case:
+        return cls(tuple(data.get("tokens", ())), tuple(Step.from_json(s) for s in data["steps"]))

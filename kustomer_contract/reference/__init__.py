@@ -1,0 +1,201 @@
+"""A conformant in-memory Kustomer double (``kustomer_contract.reference:make``).
+
+Callbacks fire from a timer thread after a short delay, as a browser's would, so code
+tested against it cannot depend on synchronous callbacks. The double reads the spec for
+validation and for what a describe stores, so it keeps whichever spec it is given.
+
+    from kustomer_contract.reference import make
+    kustomer = make(klass=["favoriteColorStr"])
+    kustomer.start({}, lambda response, error: kustomer.describeCustomer(
+        {"attributes": {"emails": ["marsha@example.com"]}}, print))
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import random
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..model import at_pointer, normalise
+from ..schemas import validator_for
+from ..spec import Klass, Spec, load_klass, load_spec
+
+Callback = Callable[..., Any]
+
+
+class KustomerError(Exception):
+    """An error the double reports through a callback, as the SDK reports an ``Error``."""
+
+
+class KustomerDouble:
+    """The SDK's methods start, login, logout and describeCustomer, kept in memory."""
+
+    def __init__(
+        self,
+        spec: Spec | str = "v1",
+        klass: Klass | Iterable[str] | str | None = None,
+        delay: tuple[float, float] = (0.0, 0.001),
+    ) -> None:
+        self._spec = spec if isinstance(spec, Spec) else load_spec(spec)
+        self._klass = _as_klass(klass)
+        self._delay = delay
+        self._lock = threading.Lock()
+        self._started = False
+        self._customers: dict[str, dict[int, Any]] = {}  # customerId -> reflects rule -> stored
+        self._by_token: dict[str, str] = {}
+        self._ids = (f"{uuid.uuid4().hex[:16]}{n:08x}" for n in itertools.count(1))
+        self._current = ""
+        self._validators = {
+            name: validator_for(self._spec, "options", name, self._klass)
+            for name, m in self._spec.methods.items()
+            if m.options_schema is not None
+        }
+
+    # --- the SDK ---------------------------------------------------------------------------
+
+    def start(self, options: Any = None, callback: Callback | None = None) -> None:
+        if callable(options) and callback is None:  # start(callback) as some snippets write it
+            options, callback = None, options
+
+        def finish() -> tuple[Any, Exception | None]:
+            with self._lock:
+                if not self._started:
+                    self._current = self._new_customer()
+                    self._started = True
+            return {"started": True}, None
+
+        self._later(finish, callback)
+
+    def login(self, options: Any, callback: Callback | None = None) -> None:
+        method = self._spec.by_role("identify")
+        error = self._refuse(method.name, options)
+        token = repr(at_pointer(options, method.identity or "")[1])
+        snapshot_started = self._started
+
+        def finish() -> tuple[Any, Exception | None]:
+            if error or not snapshot_started:
+                return None, error or KustomerError("Kustomer.start() has not finished")
+            with self._lock:
+                if token not in self._by_token:
+                    self._by_token[token] = self._new_customer()
+                self._current = self._by_token[token]
+                return {"identified": True, "customerId": self._current}, None
+
+        self._later(finish, callback)
+
+    def logout(self, callback: Callback | None = None) -> None:
+        snapshot_started = self._started
+
+        def finish() -> tuple[Any, Exception | None]:
+            if not snapshot_started:
+                return None, KustomerError("Kustomer.start() has not finished")
+            with self._lock:
+                self._current = self._new_customer()
+            return {"identified": False}, None
+
+        self._later(finish, callback)
+
+    def describeCustomer(self, options: Any, callback: Callback | None = None) -> None:  # noqa: N802
+        target = self._spec.target
+        started = self._started
+        error = self._refuse(target.name, options)
+        update = copy.deepcopy(options)
+        customer = self._current  # the request goes out for the customer of the moment
+
+        def finish() -> tuple[Any, Exception | None]:
+            if not started:
+                return None, KustomerError(
+                    "Kustomer.start() has not finished: call describeCustomer in start's callback"
+                )
+            if error:
+                return None, error
+            with self._lock:  # merge at completion, atomically: overlapping calls all land
+                self._apply(customer, update)
+                return self._response(customer), None
+
+        self._later(finish, callback)
+
+    # --- inside ----------------------------------------------------------------------------
+
+    def _refuse(self, method: str, options: Any) -> Exception | None:
+        validator = self._validators.get(method)
+        if validator is None:
+            return None
+        problems = validator.problems(options)
+        if not problems:
+            return None
+        return KustomerError("; ".join(str(p) for p in problems))
+
+    def _new_customer(self) -> str:
+        customer_id = next(self._ids)
+        self._customers[customer_id] = {}
+        return customer_id
+
+    def _apply(self, customer: str, options: Any) -> None:
+        stored = self._customers[customer]
+        for i, rule in enumerate(self._spec.target.reflects):
+            found, value = at_pointer(options, rule.input)
+            if not found:
+                continue
+            if rule.shape == "map":
+                stored.setdefault(i, {}).update(value)
+                continue
+            have = {} if self._spec.merge == "replace" else stored.get(i, {})
+            for item in value:
+                have.setdefault(normalise(rule.compare, item), item)
+            stored[i] = have
+
+    def _response(self, customer: str) -> dict[str, Any]:
+        response: dict[str, Any] = {}
+        identity = self._spec.target.identity
+        if identity:
+            _put(response, identity, customer)
+        stored = self._customers[customer]
+        for i, rule in enumerate(self._spec.target.reflects):
+            if rule.shape == "map":
+                if i in stored:
+                    _put(response, rule.output, copy.deepcopy(stored[i]))
+            else:
+                _put(response, rule.output, copy.deepcopy(list(stored.get(i, {}).values())))
+        return response
+
+    def _later(
+        self, finish: Callable[[], tuple[Any, Exception | None]], callback: Callback | None
+    ) -> None:
+        def fire() -> None:
+            response, error = finish()
+            if callback is not None:
+                callback(response, error)
+
+        timer = threading.Timer(random.uniform(*self._delay), fire)
+        timer.daemon = True
+        timer.start()
+
+
+def _put(document: dict[str, Any], pointer: str, value: Any) -> None:
+    tokens = pointer.split("/")[1:]
+    for token in tokens[:-1]:
+        document = document.setdefault(token, {})
+    document[tokens[-1]] = value
+
+
+def _as_klass(klass: Klass | Iterable[str] | str | None) -> Klass | None:
+    if klass is None or isinstance(klass, Klass):
+        return klass
+    if isinstance(klass, str):
+        return load_klass(klass)
+    return Klass("<given names>", frozenset(klass))
+
+
+def make(
+    spec: Spec | str = "v1", klass: Klass | Iterable[str] | str | None = None
+) -> KustomerDouble:
+    """A fresh double; pass ``klass`` (a Klass, names, or a Klass file) to refuse other names."""
+    return KustomerDouble(spec, klass)
+
+
+__all__ = ["KustomerDouble", "KustomerError", "make"]

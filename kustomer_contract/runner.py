@@ -1,0 +1,595 @@
+"""Drive an implementation through generated cases and judge every observation.
+
+A case is a list of steps (``model.Step``). The runner keeps the caller's side of the
+contract (start first, describe only after login's callback) and a model of each customer,
+and records every broken guarantee it sees as a ``Violation``.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .checks import (
+    Expectation,
+    Judgement,
+    Probe,
+    Violation,
+    callback_once,
+    describe_error,
+    error_is_exception,
+    json_problem,
+    nothing_applied,
+    options_changed,
+    reflects_and_keeps,
+)
+from .model import Case, State, Step, identity_of, merged, state_from
+from .schemas import json_repr, validator_for
+from .spec import Klass, Spec
+
+
+class Blocked(Exception):
+    """The case cannot go on (a callback never came, a call raised): stop it here."""
+
+
+@dataclass
+class CaseResult:
+    violations: list[Violation] = field(default_factory=list)
+    blocked: str | None = None  # why the case stopped early, if it did
+    transcript: list[str] = field(default_factory=list)
+
+    def of(self, guarantee: str) -> list[Violation]:
+        return [v for v in self.violations if v.guarantee == guarantee]
+
+    def explain(self, guarantee: str | None = None) -> str:
+        found = self.of(guarantee) if guarantee else self.violations
+        lines = [
+            f"{v.guarantee}: {v.call}: expected {v.expected}; observed {v.observed}" for v in found
+        ]
+        return "\n".join(lines + ["calls:"] + self.transcript)
+
+
+@dataclass
+class _Pending:
+    """A call whose callback may still come, checked once the case ends."""
+
+    probe: Probe
+    call: str
+    step: int | None
+    required: bool
+    before_start: bool = False
+    original: Any = None
+    live: Any = None
+
+
+class CaseRunner:
+    """Runs one case against a fresh instance from ``driver``."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        driver: Any,
+        klass: Klass | None = None,
+        timeout: float = 2.0,
+        grace: float = 0.0,
+    ) -> None:
+        self.spec, self.driver, self.klass = spec, driver, klass
+        self.timeout, self.grace = timeout, grace
+        self.target = spec.target
+        self.start = spec.by_role("start")
+        self.identify = spec.by_role("identify")
+        self.forget = spec.by_role("forget")
+        self.responses = validator_for(spec, "response")
+
+    # --- one case --------------------------------------------------------------------------
+
+    def run(self, case: Case) -> CaseResult:
+        self.out = Judgement()
+        self.result = CaseResult(self.out.violations)
+        self.pending: list[_Pending] = []
+        self.identity: tuple[str, int] = ("anon", 0)
+        self.anon_epoch = 0
+        self.states: dict[tuple[str, int], State] = {}
+        self.ids: dict[tuple[str, int], Any] = {}
+        self.case = case
+        self.instance = self.driver.new_instance()
+        try:
+            before = [
+                (i, s) for i, s in enumerate(case.steps) if s.action == "describe-before-start"
+            ]
+            for i, step in before:
+                self._before_start(i, step)
+            self._start()
+            if before:
+                self._check_before_start_had_no_effect(before)
+            for i, step in enumerate(case.steps):
+                if step.action != "describe-before-start":
+                    if step.gap_ms:
+                        time.sleep(step.gap_ms / 1000)
+                    getattr(self, "_" + step.action.replace("-", "_"))(i, step)
+        except Blocked as why:
+            self.result.blocked = str(why)
+        finally:
+            self._finish()
+            self.driver.close(self.instance)
+        return self.result
+
+    # --- calls -----------------------------------------------------------------------------
+
+    def _call(self, method: Any, options: Any, probe: Probe | None) -> Any:
+        args: list[Any] = []
+        if method.takes_options:
+            args.append(options)
+        if probe is not None:
+            args.append(probe)
+        text = f"{method.name}({json_repr(options, 200) if method.takes_options else ''})"
+        self.result.transcript.append(text)
+        return text, self.driver.call(self.instance, method.name, args, self.timeout)
+
+    def _answer(
+        self, probe: Probe, call: str, step: int | None, returned: Any, guarantee: str
+    ) -> Any:
+        """Wait for a call that must succeed; record what went wrong under ``guarantee``."""
+        if returned.hung:
+            self.out.add(
+                guarantee,
+                step,
+                call,
+                f"{call.split('(')[0]} to return",
+                f"it did not return within {self.timeout:g} s",
+            )
+            raise Blocked(f"{call} never returned")
+        if returned.raised is not None:
+            self.out.add(
+                guarantee, step, call, "no exception", f"raised {describe_error(returned.raised)}"
+            )
+            raise Blocked(f"{call} raised")
+        if not probe.wait(self.timeout):
+            self.out.add(
+                "callback-once",
+                step,
+                call,
+                "the callback called once",
+                f"not called within {self.timeout:g} s",
+            )
+            raise Blocked(f"{call}: callback never came")
+        self.result.transcript.append(f"  -> {json_repr(probe.args, 200)}")
+        if probe.error is not None:
+            self.out.violations.extend(error_is_exception(probe, call, step))
+            self.out.add(
+                guarantee, step, call, "success (no error)", f"error {describe_error(probe.error)}"
+            )
+            raise Blocked(f"{call} failed")
+        return probe.response
+
+    def _track(
+        self,
+        probe: Probe,
+        call: str,
+        step: int | None,
+        *,
+        required: bool = True,
+        before_start: bool = False,
+        original: Any = None,
+        live: Any = None,
+    ) -> None:
+        self.pending.append(_Pending(probe, call, step, required, before_start, original, live))
+
+    def _start(self) -> None:
+        probe = Probe()
+        options = {} if self.start.takes_options else None
+        call, returned = self._call(self.start, options, probe)
+        self._track(probe, call, None)
+        self._answer(probe, call, None, returned, "accepts-valid")
+
+    def _describe_ok(self, step: int | None, options: Any, guarantee: str = "accepts-valid") -> Any:
+        """A valid describe with a callback; every success-side guarantee is judged here."""
+        probe = Probe()
+        original = copy.deepcopy(options)
+        key = self.identity
+        earlier = self.states.get(key, State())
+        call, returned = self._call(self.target, options, probe)
+        self._track(probe, call, step, original=original, live=options)
+        response = self._answer(probe, call, step, returned, guarantee)
+        observed = self._success_state(response, call, step)
+        own = state_from(self.spec, original, "input")
+        reflects_and_keeps(self.spec, observed, Expectation(own, earlier), call, step, self.out)
+        self._check_identity(key, response, call, step)
+        self.states[key] = merged(self.spec, earlier, own)
+        return observed
+
+    def _success_state(self, response: Any, call: str, step: int | None) -> State:
+        why = json_problem(response)
+        if why:
+            self.out.add("response-conforms", step, call, "a JSON response", f"the response {why}")
+            raise Blocked("response is not JSON data")
+        problems = self.responses.problems(response)
+        if problems:
+            self.out.add(
+                "response-conforms",
+                step,
+                call,
+                "a response matching callbackResponse",
+                "; ".join(str(p) for p in problems[:3]),
+            )
+            if not isinstance(response, dict):
+                raise Blocked("response is not an object")
+        return state_from(self.spec, response, "output")
+
+    def _read(self, step: int | None) -> State:
+        """The customer as it stands: a describe of nothing (``{}`` is valid and changes nothing)."""
+        return self._describe_ok(step, {})
+
+    def _check_identity(
+        self, key: tuple[str, int], response: Any, call: str, step: int | None
+    ) -> None:
+        customer = identity_of(self.spec, response)
+        if customer is None:
+            return
+        known = self.ids.get(key)
+        if known is not None and known != customer:
+            self.out.add(
+                "stable-identity",
+                step,
+                call,
+                f"customer {self._who(key)} to keep id {known!r}",
+                f"id {customer!r}",
+            )
+            return
+        for other, other_id in self.ids.items():
+            if other != key and other_id == customer and self._must_differ(key, other):
+                self.out.add(
+                    "stable-identity",
+                    step,
+                    call,
+                    f"{self._who(key)} to be another customer than {self._who(other)}",
+                    f"both have id {customer!r}",
+                )
+        self.ids[key] = customer
+
+    @staticmethod
+    def _must_differ(a: tuple[str, int], b: tuple[str, int]) -> bool:
+        # The first anonymous customer may become the first login's customer; after a logout
+        # the anonymous customer must not be any logged-in one, and tokens never share.
+        kinds = {a[0], b[0]}
+        if kinds == {"token"}:
+            return True
+        anon = a if a[0] == "anon" else b
+        return kinds == {"anon", "token"} and anon[1] > 0
+
+    def _who(self, key: tuple[str, int]) -> str:
+        return f"login token #{key[1]}" if key[0] == "token" else f"anonymous customer #{key[1]}"
+
+    # --- steps -----------------------------------------------------------------------------
+
+    def _before_start(self, i: int, step: Step) -> None:
+        probe = Probe()
+        original = copy.deepcopy(step.options)
+        call, returned = self._call(self.target, step.options, probe)
+        if returned.hung:
+            self.out.add(
+                "not-before-start",
+                i,
+                call,
+                "the call to return",
+                f"no return within {self.timeout:g} s",
+            )
+            raise Blocked("a call before start never returned")
+        # A synchronous exception is allowed; a callback, if any, must carry an error.
+        self._track(
+            probe, call, i, required=False, before_start=True, original=original, live=step.options
+        )
+
+    def _check_before_start_had_no_effect(self, before: list[tuple[int, Step]]) -> None:
+        observed = self._read(None)
+        for i, step in before:
+            shown = self._present(step.options, observed)
+            if shown:
+                call = f"{self.target.name}({json_repr(step.options, 200)}) before start"
+                self.out.add(
+                    "not-before-start",
+                    i,
+                    call,
+                    "no effect before start's callback",
+                    "applied: " + "; ".join(shown[:5]),
+                )
+
+    def _present(self, options: Any, observed: State) -> list[str]:
+        from .model import present
+
+        return present(state_from(self.spec, options, "input"), observed, self.spec)
+
+    def _describe(self, i: int, step: Step) -> None:
+        self._describe_ok(i, step.options)
+
+    def _refused(self, i: int, step: Step, guarantee: str) -> None:
+        before = self._read(i)
+        probe = Probe()
+        original = copy.deepcopy(step.options)
+        call, returned = self._call(self.target, step.options, probe)
+        self._track(
+            probe, call, i, required=returned.raised is None, original=original, live=step.options
+        )
+        where = f" ({step.label['pointer']}: {step.label['keyword']})" if step.label else ""
+        if returned.hung:
+            self.out.add(
+                guarantee, i, call, "an error", f"the call did not return within {self.timeout:g} s"
+            )
+            raise Blocked("call never returned")
+        if returned.raised is None:
+            if not probe.wait(self.timeout):
+                raise Blocked(f"{call}: callback never came")  # callback-once reports it at the end
+            if probe.error is None:
+                self.out.add(
+                    guarantee,
+                    i,
+                    call,
+                    f"an error{where}",
+                    f"success with {json_repr(probe.response, 120)}",
+                )
+        after = self._read(i)
+        changed = nothing_applied(
+            self.spec, before, after, state_from(self.spec, step.options, "input")
+        )
+        if changed:
+            self.out.add(guarantee, i, call, f"nothing applied{where}", changed)
+        self.states[self.identity] = after  # what is there now is the baseline from here on
+
+    def _describe_invalid(self, i: int, step: Step) -> None:
+        self._refused(i, step, "rejects-invalid")
+
+    def _describe_unknown(self, i: int, step: Step) -> None:
+        self._refused(i, step, "rejects-unknown-custom")
+
+    def _describe_no_callback(self, i: int, step: Step) -> None:
+        original = copy.deepcopy(step.options)
+        call, returned = self._call(self.target, step.options, None)
+        self.pending.append(_Pending(Probe(), call, i, False, original=original, live=step.options))
+        if returned.hung or returned.raised is not None:
+            what = (
+                "did not return" if returned.hung else f"raised {describe_error(returned.raised)}"
+            )
+            self.out.add("callback-optional", i, call, "no exception without a callback", what)
+            raise Blocked("describe without callback failed")
+        own = state_from(self.spec, original, "input")
+        earlier = self.states.get(self.identity, State())
+        deadline = time.monotonic() + self.timeout
+        while True:  # the update may land after the call returns: poll until it shows
+            observed = self._read(i)
+            lost = _missing(self.spec, own, observed)
+            if not lost:
+                break
+            if time.monotonic() > deadline:
+                self.out.add(
+                    "callback-optional",
+                    i,
+                    call,
+                    "the update applied",
+                    f"still missing after {self.timeout:g} s: " + "; ".join(lost[:5]),
+                )
+                break
+            time.sleep(0.002)
+        self.states[self.identity] = merged(self.spec, earlier, own)
+
+    def _overlap(self, i: int, step: Step) -> None:
+        key = self.identity
+        earlier = self.states.get(key, State())
+        calls = []
+        for options in step.options:  # all issued before any callback is awaited
+            probe = Probe()
+            original = copy.deepcopy(options)
+            call, returned = self._call(self.target, options, probe)
+            self._track(probe, call, i, original=original, live=options)
+            calls.append((probe, call, returned, original))
+        total = earlier
+        for probe, call, returned, original in calls:
+            response = self._answer(probe, call, i, returned, "accepts-valid")
+            own = state_from(self.spec, original, "input")
+            observed = self._success_state(response, call, i)
+            reflects_and_keeps(self.spec, observed, Expectation(own, earlier), call, i, self.out)
+            self._check_identity(key, response, call, i)
+            total = merged(self.spec, total, own)
+        observed = self._read(i)
+        lost = _missing(self.spec, total, observed)
+        if lost:
+            self.out.add(
+                "no-lost-update",
+                i,
+                f"{len(calls)} overlapping describeCustomer calls",
+                "every overlapping update applied",
+                "lost " + "; ".join(lost[:5]),
+            )
+        self.states[key] = total
+
+    def _login(self, i: int, step: Step) -> None:
+        probe = Probe()
+        call, returned = self._call(self.identify, self.case.tokens[step.token], probe)
+        self._track(probe, call, i)
+        self._answer(probe, call, i, returned, "stable-identity")
+        self.identity = ("token", step.token)
+
+    def _logout(self, i: int, step: Step) -> None:
+        probe = Probe()
+        call, returned = self._call(self.forget, None, probe)
+        self._track(probe, call, i)
+        self._answer(probe, call, i, returned, "stable-identity")
+        self.anon_epoch += 1
+        self.identity = ("anon", self.anon_epoch)
+
+    # --- after the last step ---------------------------------------------------------------
+
+    def _finish(self) -> None:
+        if self.grace:
+            time.sleep(self.grace)  # a second call of a callback shows up in this window
+        for p in self.pending:
+            self.out.violations.extend(callback_once(p.probe, p.call, p.step, required=False))
+            if p.before_start and p.probe.count:
+                if p.probe.error is None:
+                    self.out.add(
+                        "not-before-start",
+                        p.step,
+                        p.call,
+                        "an error in the callback (or none at all)",
+                        f"success with {json_repr(p.probe.response, 120)}",
+                    )
+                else:
+                    self.out.violations.extend(error_is_exception(p.probe, p.call, p.step))
+            elif p.probe.count and p.probe.error is not None:
+                self.out.violations.extend(error_is_exception(p.probe, p.call, p.step))
+            if p.original is not None:
+                changed = options_changed(p.original, p.live)
+                if changed:
+                    self.out.add(
+                        "input-untouched",
+                        p.step,
+                        p.call,
+                        "the options object left as it was",
+                        changed,
+                    )
+        self.result.violations[:] = _unique(self.out.violations)
+
+
+def _missing(spec: Spec, expected: State, observed: State) -> list[str]:
+    from .model import missing
+
+    return missing(expected, observed, spec)
+
+
+def _unique(violations: list[Violation]) -> list[Violation]:
+    seen, out = set(), []
+    for v in violations:
+        key = (v.guarantee, v.step, v.call, v.observed)
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out
+
+
+# --- a guarantee over many generated cases ---------------------------------------------------
+
+
+@dataclass
+class Failure:
+    """The smallest failing case hypothesis found for a guarantee."""
+
+    guarantee: str
+    violation: Violation
+    case: Case
+    transcript: list[str]
+    seed: int
+
+
+@dataclass
+class GuaranteeResult:
+    guarantee: str
+    status: str  # passed | failed | blocked
+    cases: int
+    seconds: float
+    failure: Failure | None = None
+    blocked_by: str | None = None
+    error: str | None = None
+
+
+class _ShrinkBudgetSpent(BaseException):
+    """Raised through hypothesis to stop shrinking; BaseException so hypothesis does not catch it."""
+
+
+def check_guarantee(
+    spec: Spec,
+    driver: Any,
+    guarantee: str,
+    *,
+    klass: Klass | None = None,
+    max_examples: int = 100,
+    seed: int = 0,
+    timeout: float = 2.0,
+    grace: float = 0.02,
+    shrink_seconds: float = 10.0,
+    on_case: Any = None,
+) -> GuaranteeResult:
+    """Run ``max_examples`` cases focused on ``guarantee`` and judge that guarantee alone."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hypothesis_seed
+
+    from .strategies import sequences
+
+    runner = CaseRunner(
+        spec, driver, klass, timeout, grace if guarantee == "callback-once" else 0.0
+    )
+    started = time.monotonic()
+    state: dict[str, Any] = {
+        "cases": 0,
+        "failure": None,
+        "first_failure": None,
+        "blocked": Counter(),
+    }
+
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    @hypothesis_seed(seed)
+    @given(sequences(spec, klass, focus=guarantee))
+    def judge(case: Case) -> None:
+        first = state["first_failure"]
+        if first is not None and time.monotonic() - first > shrink_seconds:
+            raise _ShrinkBudgetSpent
+        result = runner.run(case)
+        state["cases"] += 1
+        if on_case:
+            on_case(guarantee)
+        mine = result.of(guarantee)
+        if mine:
+            state["failure"] = Failure(guarantee, mine[0], case, result.transcript, seed)
+            state["first_failure"] = state["first_failure"] or time.monotonic()
+            raise AssertionError(f"{guarantee}: {mine[0].observed}")
+        if result.blocked:
+            state["blocked"][result.blocked] += 1
+
+    error = None
+    try:
+        judge()
+    except _ShrinkBudgetSpent:
+        pass
+    except Exception as exc:  # noqa: BLE001 - hypothesis wraps our failure; ours is recorded
+        if state["failure"] is None:
+            error = f"{type(exc).__name__}: {exc}"
+    seconds = time.monotonic() - started
+    failure = state["failure"]
+    if failure is not None:
+        return GuaranteeResult(guarantee, "failed", state["cases"], seconds, failure)
+    if error is not None:
+        return GuaranteeResult(guarantee, "error", state["cases"], seconds, error=error)
+    blocked = state["blocked"]
+    if blocked and sum(blocked.values()) == state["cases"]:
+        return GuaranteeResult(
+            guarantee, "blocked", state["cases"], seconds, blocked_by=blocked.most_common(1)[0][0]
+        )
+    return GuaranteeResult(guarantee, "passed", state["cases"], seconds)
+
+
+def replay_case(
+    impl: str,
+    case: Case | dict[str, Any],
+    *,
+    spec: str = "v1",
+    klass: str | None = None,
+    timeout: float = 2.0,
+    grace: float = 0.05,
+) -> CaseResult:
+    """Run one recorded case again against ``module:attribute`` (printed regression tests call it)."""
+    from .drivers.python import PythonDriver, load_factory
+    from .spec import load_klass, load_spec
+
+    loaded = load_spec(spec)
+    names = load_klass(klass) if klass else None
+    driver = PythonDriver(load_factory(impl), loaded, names, impl)
+    case = case if isinstance(case, Case) else Case.from_json(case)
+    return CaseRunner(loaded, driver, names, timeout, grace).run(case)

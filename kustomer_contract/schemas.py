@@ -1,0 +1,192 @@
+"""Validators compiled once per spec; every problem is a JSON pointer, a keyword and a message.
+
+Patterns follow ECMA-262 as JSON Schema requires: ``$`` is the end of the string (Python's
+``$`` would also accept a trailing newline, which JavaScript implementations reject).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from .spec import Klass, Spec, _escape
+
+_DOLLAR = re.compile(r"(\\.)|(\[(?:\\.|[^\]])*\])|\$")
+
+
+@cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a JSON Schema pattern with ECMA's end-of-input ``$``."""
+    translated = _DOLLAR.sub(lambda m: m.group(1) or m.group(2) or r"\Z", pattern)
+    return re.compile(translated)
+
+
+def json_repr(value: Any, limit: int = 60) -> str:
+    """A value as JSON, shortened for one-line messages."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One reason a payload breaks the schema."""
+
+    pointer: str  # where in the payload ("" is the whole payload)
+    keyword: str  # the schema keyword it breaks ("klass" for the Klass check)
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        from jsonschema.exceptions import ValidationError
+
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _validator_class():
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
+def _hint(schema: Any, schema_path: list, keyword: str) -> str | None:
+    """The spec's x-hints text for this failure, from the deepest schema that has one."""
+
+    def deref(node: Any) -> Any:  # error paths skip "$ref": follow it as the validator did
+        while isinstance(node, Mapping) and str(node.get("$ref", "")).startswith("#"):
+            node = _resolve_local(schema, node["$ref"])
+        return node
+
+    nodes = [deref(schema)]
+    for part in schema_path[:-1]:
+        try:
+            nodes.append(deref(nodes[-1][part]))
+        except (KeyError, IndexError, TypeError):
+            return None
+    # Walk up: the failing keyword first, then the keyword that led into each subschema.
+    keys = [keyword] + [str(p) for p in reversed(schema_path[:-1])]
+    for node, key in zip(reversed(nodes), keys, strict=False):
+        hints = node.get("x-hints") if isinstance(node, Mapping) else None
+        if isinstance(hints, Mapping) and isinstance(hints.get(key), str):
+            return hints[key]
+    return None
+
+
+class PayloadValidator:
+    """Validates one kind of payload (a method's options or response) against the spec."""
+
+    def __init__(self, schema: Any, klass: Klass | None = None, klass_pointer: str | None = None):
+        from jsonschema import Draft202012Validator
+
+        self.schema = schema
+        missing = formats_used(schema) - set(Draft202012Validator.FORMAT_CHECKER.checkers)
+        if missing:
+            raise RuntimeError(
+                f"format(s) {', '.join(sorted(missing))} cannot be checked in this environment: "
+                "install jsonschema[format-nongpl] (rfc3339-validator, rfc3986-validator)"
+            )
+        self.klass = klass
+        self.klass_pointer = klass_pointer
+        self._validator = _validator_class()(
+            schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+
+    def is_valid(self, instance: Any) -> bool:
+        return self._validator.is_valid(instance) and not any(self._klass_problems(instance))
+
+    def problems(self, instance: Any) -> list[Problem]:
+        found = {p for e in self._validator.iter_errors(instance) for p in self._explain(e)}
+        found.update(self._klass_problems(instance))
+        return sorted(found)
+
+    def _explain(self, error) -> Iterator[Problem]:
+        pointer = "".join(f"/{_escape(str(p))}" for p in error.absolute_path)
+        schema_path = list(error.absolute_schema_path)
+        keyword = error.validator
+        hint = _hint(self.schema, schema_path, keyword)
+        if "propertyNames" in schema_path:
+            # The offending thing is a key: point at it, not at its object.
+            pointer = f"{pointer}/{_escape(str(error.instance))}"
+            yield Problem(pointer, "propertyNames", self._say(error.instance, hint, error.message))
+        elif keyword == "additionalProperties" and isinstance(error.instance, Mapping):
+            for key in _extra_keys(error.instance, error.schema):
+                message = f"{json_repr(key)} is not allowed here" + (f": {hint}" if hint else "")
+                yield Problem(f"{pointer}/{_escape(key)}", keyword, message)
+        else:
+            yield Problem(pointer, keyword, self._say(error.instance, hint, error.message))
+
+    @staticmethod
+    def _say(instance: Any, hint: str | None, fallback: str) -> str:
+        return f"{json_repr(instance)} {hint}" if hint else fallback
+
+    def _klass_problems(self, instance: Any) -> Iterator[Problem]:
+        if self.klass is None or self.klass_pointer is None:
+            return
+        node = instance
+        for token in self.klass_pointer.split("/")[1:]:
+            if not isinstance(node, Mapping) or token not in node:
+                return
+            node = node[token]
+        if not isinstance(node, Mapping):
+            return
+        for name in node:
+            if name not in self.klass.attributes:
+                yield Problem(
+                    f"{self.klass_pointer}/{_escape(str(name))}",
+                    "klass",
+                    f"{json_repr(name)} is not an attribute of the Klass ({self.klass.path}): "
+                    "add it to the Klass in Kustomer first, or drop it",
+                )
+
+
+def _resolve_local(schema: Any, ref: str) -> Any:
+    for token in ref[1:].split("/")[1:]:
+        schema = schema[token.replace("~1", "/").replace("~0", "~")]
+    return schema
+
+
+_NOT_SCHEMAS = {"examples", "enum", "const", "default", "required"}
+
+
+def formats_used(schema: Any) -> set[str]:
+    """Every ``format`` a schema names, so none can go silently unchecked."""
+    if isinstance(schema, Mapping):
+        found = {schema["format"]} if isinstance(schema.get("format"), str) else set()
+        subschemas = (
+            v for k, v in schema.items() if k not in _NOT_SCHEMAS and not k.startswith("x-")
+        )
+        return found.union(*(formats_used(v) for v in subschemas))
+    if isinstance(schema, list):
+        return set().union(*(formats_used(v) for v in schema))
+    return set()
+
+
+def _extra_keys(instance: Mapping, schema: Mapping) -> list[str]:
+    props = schema.get("properties", {})
+    patterns = [ecma_regex(p) for p in schema.get("patternProperties", {})]
+    return [k for k in instance if k not in props and not any(p.search(k) for p in patterns)]
+
+
+@cache
+def _cached(spec: Spec, method: str, part: str, klass: Klass | None) -> PayloadValidator:
+    m = spec.methods[method]
+    schema = m.options_schema if part == "options" else m.response_schema
+    return PayloadValidator(schema, klass, m.klass if part == "options" else None)
+
+
+def validator_for(
+    spec: Spec, part: str = "options", method: str | None = None, klass: Klass | None = None
+) -> PayloadValidator:
+    """The validator of a method's ``options`` or ``response`` (the target method by default)."""
+    return _cached(spec, method or spec.target.name, part, klass)

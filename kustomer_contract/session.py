@@ -1,0 +1,82 @@
+"""One configured contract run, shared by the CLI and the pytest plugin."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from .drivers.python import PythonDriver, load_factory
+from .runner import GuaranteeResult, check_guarantee
+from .spec import Klass, Spec, load_klass, load_spec
+
+REFERENCE = "kustomer_contract.reference:make"
+
+
+@dataclass
+class Settings:
+    """What a user chose; every field has a CLI flag and a pytest option of the same name."""
+
+    impl: str | None = None  # module:attribute; None means the bundled reference double
+    spec: str = "v1"
+    klass: str | None = None
+    max_examples: int = 100
+    seed: int | None = None
+    timeout: float = 2.0
+    only: list[str] = field(default_factory=list)
+
+
+class Session:
+    """Loads the spec, the Klass and the implementation once; checks guarantees one by one.
+
+    Raises ``SpecError`` or ``ImplementationError`` for what the user must fix (exit code 2).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.spec: Spec = load_spec(settings.spec)
+        self.klass: Klass | None = load_klass(settings.klass) if settings.klass else None
+        self.impl = settings.impl or REFERENCE
+        self.seed = settings.seed if settings.seed is not None else random.randrange(2**32)
+        self.driver = PythonDriver(load_factory(self.impl), self.spec, self.klass, self.impl)
+        unknown = [g for g in settings.only if g not in self.spec.guarantees]
+        if unknown:
+            from .drivers.python import ImplementationError
+
+            raise ImplementationError(
+                f"unknown guarantee(s) {', '.join(unknown)}; the spec has {', '.join(self.spec.guarantees)}"
+            )
+        self.driver.new_instance()  # fail early, with a clear message, if the factory is broken
+
+    @property
+    def guarantees(self) -> list[str]:
+        return [
+            g for g in self.spec.guarantees if not self.settings.only or g in self.settings.only
+        ]
+
+    def check(self, guarantee: str, on_case: Any = None) -> GuaranteeResult:
+        s = self.settings
+        return check_guarantee(
+            self.spec,
+            self.driver,
+            guarantee,
+            klass=self.klass,
+            max_examples=s.max_examples,
+            seed=self.seed,
+            timeout=s.timeout,
+            on_case=on_case,
+        )
+
+    def replay_command(self, guarantee: str, program: str = "kustomer-contract check") -> str:
+        s = self.settings
+        parts = [program]
+        if s.impl:
+            parts += ["--impl", s.impl]
+        if s.spec != "v1":
+            parts += ["--spec", s.spec]
+        if s.klass:
+            parts += ["--klass", s.klass]
+        if s.max_examples != 100:
+            parts += ["--max-examples", str(s.max_examples)]
+        parts += ["--seed", str(self.seed), "--only", guarantee]
+        return " ".join(parts)

@@ -1,0 +1,422 @@
+"""Load and check contract specs; every error names the file, line and key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BUILTIN_SPECS = ("v1",)
+_SCALARS = yaml.SafeLoader("")
+_RESERVED_TAGS = {
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+class SpecError(Exception):
+    """A spec (or Klass file) that cannot be used, located as file:line: key."""
+
+    def __init__(self, file: str | Path, line: int, key: str, message: str) -> None:
+        self.file, self.line, self.key, self.message = str(file), line, key, message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key or '(top level)'}: {self.message}"
+
+
+def specs_dir() -> Path:
+    """The bundled specs: inside the wheel, or the repository's top-level specs/."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "specs", here.parent / "specs"):
+        if (candidate / "meta-schema.yaml").is_file():
+            return candidate
+    raise SpecError(here, 0, "", "the bundled specs folder is missing from this installation")
+
+
+# --- YAML with positions -------------------------------------------------------------------
+
+
+@dataclass
+class _Located:
+    value: Any
+    lines: dict[str, int]  # JSON pointer -> 1-based line
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _read_yaml(path: Path) -> _Located:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(path, 0, "", f"cannot read: {exc}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SpecError(
+            path,
+            mark.line + 1 if mark else 0,
+            "",
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+        ) from None
+    lines: dict[str, int] = {}
+    if node is None:
+        raise SpecError(path, 0, "", "the file is empty")
+    return _Located(_construct(node, "", lines, path, set()), lines)
+
+
+def _construct(node: yaml.Node, pointer: str, lines: dict[str, int], path: Path, seen: set) -> Any:
+    lines[pointer] = node.start_mark.line + 1
+    if id(node) in seen:  # an alias: refuse rather than risk an expansion bomb
+        raise SpecError(path, lines[pointer], pointer, "YAML aliases are not allowed in specs")
+    if node.tag not in _RESERVED_TAGS:
+        raise SpecError(path, lines[pointer], pointer, f"YAML tag {node.tag!r} is not allowed")
+    if isinstance(node, yaml.MappingNode):
+        seen.add(id(node))
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SpecError(path, key_node.start_mark.line + 1, pointer, "keys must be strings")
+            key = key_node.value
+            if key in out:
+                raise SpecError(
+                    path, key_node.start_mark.line + 1, f"{pointer}/{key}", "duplicate key"
+                )
+            out[key] = _construct(value_node, f"{pointer}/{_escape(key)}", lines, path, seen)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seen.add(id(node))
+        return [
+            _construct(child, f"{pointer}/{i}", lines, path, seen)
+            for i, child in enumerate(node.value)
+        ]
+    return _SCALARS.construct_object(node)  # int/float/bool/null as the safe loader reads them
+
+
+# --- $ref inlining -------------------------------------------------------------------------
+
+
+def _resolve_pointer(doc: Any, fragment: str) -> Any:
+    for token in [t for t in fragment.split("/")[1:]]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(doc, Mapping) and token in doc:
+            doc = doc[token]
+        elif isinstance(doc, list) and token.isdigit() and int(token) < len(doc):
+            doc = doc[int(token)]
+        else:
+            raise KeyError(fragment)
+    return doc
+
+
+@dataclass
+class _Assembler:
+    root: Path
+    origins: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    _cache: dict[Path, _Located] = field(default_factory=dict)
+
+    def load(self, path: Path, stack: tuple[Path, ...] = ()) -> Any:
+        path = path.resolve()
+        if path in stack:
+            raise SpecError(stack[-1], 0, "$ref", f"circular $ref to {path.name}")
+        if path not in self._cache:
+            self._cache[path] = _read_yaml(path)
+        return path
+
+    def inline(self, path: Path, value: Any, pointer: str, out_pointer: str, stack: tuple) -> Any:
+        located = self._cache[path]
+        self.origins[out_pointer] = (path, located.lines.get(pointer, 0))
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return self._follow(path, ref, pointer, out_pointer, stack)
+            return {
+                k: self.inline(
+                    path, v, f"{pointer}/{_escape(k)}", f"{out_pointer}/{_escape(k)}", stack
+                )
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [
+                self.inline(path, v, f"{pointer}/{i}", f"{out_pointer}/{i}", stack)
+                for i, v in enumerate(value)
+            ]
+        return value
+
+    def _follow(self, path: Path, ref: str, pointer: str, out_pointer: str, stack: tuple) -> Any:
+        line = self._cache[path].lines.get(pointer, 0)
+        if "://" in ref or ref.startswith("//"):
+            raise SpecError(
+                path,
+                line,
+                f"{pointer}/$ref",
+                f"{ref!r}: $ref to a URL is not allowed; specs are read offline",
+            )
+        file_part, _, fragment = ref.partition("#")
+        target = (path.parent / file_part).resolve()
+        if not target.is_relative_to(self.root):
+            raise SpecError(
+                path, line, f"{pointer}/$ref", f"{ref!r} points outside the spec folder {self.root}"
+            )
+        if not target.is_file():
+            raise SpecError(path, line, f"{pointer}/$ref", f"{ref!r}: no such file {target}")
+        self.load(target, stack + (path,))
+        try:
+            value = _resolve_pointer(self._cache[target].value, fragment)
+        except KeyError:
+            raise SpecError(
+                path, line, f"{pointer}/$ref", f"{ref!r}: {target.name} has no {fragment!r}"
+            ) from None
+        return self.inline(target, value, fragment, out_pointer, stack + (path,))
+
+
+# --- the loaded spec -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reflect:
+    """How one part of the options must show up in a success's response."""
+
+    input: str
+    output: str
+    shape: str  # "list" (items appended) or "map" (entries replaced by name)
+    compare: str | Mapping[str, str]
+
+
+@dataclass(frozen=True, eq=False)
+class Method:
+    name: str
+    role: str  # start | identify | forget | describe
+    params: tuple[str, ...]
+    options_schema: Any = None
+    response_schema: Any = None
+    callback_optional: bool = False
+    identity: str | None = None
+    klass: str | None = None
+    reflects: tuple[Reflect, ...] = ()
+
+    @property
+    def takes_options(self) -> bool:
+        return "options" in self.params
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    method: str
+    text: str
+    after: str | None = None
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: specs are loaded once and cached
+class Spec:
+    name: str
+    path: Path
+    title: str
+    methods: Mapping[str, Method]
+    target: Method
+    rules: tuple[Rule, ...]
+    guarantees: Mapping[str, str]  # id -> text, in spec order
+    merge: str
+    document: Mapping[str, Any]
+
+    def by_role(self, role: str) -> Method | None:
+        return next((m for m in self.methods.values() if m.role == role), None)
+
+
+@cache
+def _meta_validator():
+    from jsonschema import Draft202012Validator
+
+    located = _read_yaml(specs_dir() / "meta-schema.yaml")
+    return Draft202012Validator(located.value)
+
+
+def _resolve_spec_path(name_or_path: str | Path) -> Path:
+    if str(name_or_path) in BUILTIN_SPECS:
+        return specs_dir() / str(name_or_path) / "contract.yaml"
+    path = Path(name_or_path)
+    if path.is_dir():
+        path = path / "contract.yaml"
+    if not path.is_file():
+        known = ", ".join(BUILTIN_SPECS)
+        raise SpecError(path, 0, "", f"no such spec: give {known} or the path of a contract.yaml")
+    return path
+
+
+def load_spec(name_or_path: str | Path = "v1") -> Spec:
+    """Load a bundled spec by version name, or a spec file / folder by path."""
+    return _load_spec(str(name_or_path))
+
+
+@cache
+def _load_spec(name_or_path: str) -> Spec:
+    path = _resolve_spec_path(name_or_path).resolve()
+    asm = _Assembler(root=path.parent)
+    asm.load(path)
+    doc = asm.inline(path, asm._cache[path].value, "", "", ())
+    errors = sorted(_meta_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        ptr = "".join(f"/{_escape(str(p))}" for p in err.absolute_path)
+        file, line = _origin(asm.origins, ptr, path)
+        raise SpecError(file, line, ptr, err.message)
+    return _build(doc, path, asm.origins)
+
+
+def _origin(
+    origins: Mapping[str, tuple[Path, int]], pointer: str, default: Path
+) -> tuple[Path, int]:
+    while True:
+        if pointer in origins:
+            return origins[pointer]
+        if not pointer:
+            return default, 0
+        pointer = pointer.rsplit("/", 1)[0]
+
+
+def _build(doc: Mapping[str, Any], path: Path, origins: Mapping[str, tuple[Path, int]]) -> Spec:
+    def fail(pointer: str, message: str):
+        file, line = _origin(origins, pointer, path)
+        raise SpecError(file, line, pointer, message)
+
+    methods: dict[str, Method] = {}
+    for name, m in doc["methods"].items():
+        reflects = tuple(
+            Reflect(r["input"], r["output"], r.get("shape", "list"), r["compare"])
+            for r in m.get("reflects", ())
+        )
+        methods[name] = Method(
+            name=name,
+            role=m["role"],
+            params=tuple(m["params"]),
+            options_schema=m.get("options"),
+            response_schema=m.get("response"),
+            callback_optional=m.get("callback_optional", False),
+            identity=m.get("identity"),
+            klass=m.get("klass"),
+            reflects=reflects,
+        )
+    for role in ("start", "describe"):
+        if sum(m.role == role for m in methods.values()) != 1:
+            fail("/methods", f"exactly one method must have role {role!r}")
+    if doc["target"] not in methods:
+        fail("/target", f"{doc['target']!r} is not one of the methods ({', '.join(methods)})")
+    target = methods[doc["target"]]
+    if target.role != "describe" or target.options_schema is None or target.response_schema is None:
+        fail(f"/methods/{doc['target']}", "the target needs role describe, options and response")
+    rules = []
+    for i, r in enumerate(doc.get("rules", ())):
+        for key in ("method", "after"):
+            if key in r and r[key] not in methods:
+                fail(f"/rules/{i}/{key}", f"names {r[key]!r}, which no method of this spec defines")
+        rules.append(Rule(r["id"], r["kind"], r["method"], r["text"], r.get("after")))
+    guarantees: dict[str, str] = {}
+    for i, g in enumerate(doc["guarantees"]):
+        if g["id"] in guarantees:
+            fail(f"/guarantees/{i}/id", f"guarantee id {g['id']!r} is used twice")
+        guarantees[g["id"]] = g["text"]
+    _check_schemas(doc, fail)
+    return Spec(
+        name=str(doc["version"]),
+        path=path,
+        title=doc.get("title", doc["contract"]),
+        methods=methods,
+        target=target,
+        rules=tuple(rules),
+        guarantees=guarantees,
+        merge=doc["policies"]["merge"],
+        document=doc,
+    )
+
+
+def _check_schemas(doc: Mapping[str, Any], fail) -> None:
+    import re
+
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    for name, m in doc["methods"].items():
+        for part in ("options", "response"):
+            if part not in m:
+                continue
+            base = f"/methods/{name}/{part}"
+            for ptr, pattern in _patterns(m[part], base):
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    fail(ptr, f"regex {pattern!r} does not compile: {exc}")
+            try:
+                Draft202012Validator.check_schema(m[part])
+            except SchemaError as exc:
+                ptr = base + "".join(f"/{_escape(str(p))}" for p in exc.absolute_path)
+                fail(ptr, f"not a valid JSON Schema: {exc.message}")
+
+
+def _patterns(schema: Any, pointer: str):
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            child = f"{pointer}/{_escape(key)}"
+            if key == "pattern" and isinstance(value, str):
+                yield child, value
+            elif key == "patternProperties" and isinstance(value, dict):
+                for pat, sub in value.items():
+                    yield f"{child}/{_escape(pat)}", pat
+                    yield from _patterns(sub, f"{child}/{_escape(pat)}")
+                continue
+            yield from _patterns(value, child)
+    elif isinstance(schema, list):
+        for i, value in enumerate(schema):
+            yield from _patterns(value, f"{pointer}/{i}")
+
+
+# --- Klass files ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Klass:
+    """The custom attribute names that exist on a Klass in the organization."""
+
+    path: str
+    attributes: frozenset[str]
+
+
+def load_klass(path: str | Path) -> Klass:
+    path = Path(path)
+    located = _read_yaml(path)
+    value = located.value
+    if not isinstance(value, dict) or "attributes" not in value:
+        raise SpecError(
+            path,
+            1,
+            "attributes",
+            "a Klass file is YAML with a top-level 'attributes:' list of names",
+        )
+    names = value["attributes"]
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise SpecError(
+            path,
+            located.lines.get("/attributes", 1),
+            "attributes",
+            "must be a list of attribute names",
+        )
+    return Klass(str(path), frozenset(names))
+
+
+def to_json(value: Any) -> str:
+    """Compact, stable JSON used in reports and reproducers."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(", ", ": "))

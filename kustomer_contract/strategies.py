@@ -1,0 +1,592 @@
+"""Hypothesis strategies derived from a spec: valid payloads, labelled invalid ones, responses.
+
+As in hypothesis-jsonschema, a schema is first canonicalised (local ``$ref`` inlined, ``type``
+always a list) and only then turned into strategies. Unlike it, every generated case is
+re-checked against the real validator, also while shrinking: a labelled invalid case whose
+shrunk form became valid (or broke a second rule) is filtered out instead of reported.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from hypothesis import strategies as st
+
+from . import values
+from .model import Case, Step
+from .schemas import PayloadValidator, ecma_regex, validator_for
+from .spec import Klass, Spec, _escape
+
+JSON_TYPES = ("null", "boolean", "number", "string", "array", "object")
+MAX_ITEMS = 4
+MAX_EXTRA_KEYS = 4
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A payload that breaks exactly one rule, and which: where, what keyword, the message."""
+
+    value: Any
+    pointer: str
+    keyword: str
+    message: str = ""
+
+    def label(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "keyword": self.keyword, "message": self.message}
+
+
+# --- canonical form ------------------------------------------------------------------------
+
+
+def canonical(schema: Any, root: Any = None, depth: int = 0) -> dict[str, Any]:
+    """Inline local refs and spell ``type`` as a list; generation only reads this form."""
+    root = schema if root is None else root
+    if depth > 50:
+        raise ValueError("schema nests too deep (a recursive $ref?)")
+    if schema is True or schema == {}:
+        return {}
+    if schema is False:
+        return {"not": {}}
+    out: dict[str, Any] = {}
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        target = root
+        for token in ref[1:].split("/")[1:]:
+            target = target[token.replace("~1", "/").replace("~0", "~")]
+        out.update(canonical(target, root, depth + 1))
+    for key, value in schema.items():
+        if key in ("$ref", "$defs", "$schema"):
+            continue
+        if key == "type":
+            out["type"] = [value] if isinstance(value, str) else list(value)
+        elif key in ("properties", "patternProperties"):
+            out[key] = {k: canonical(v, root, depth + 1) for k, v in value.items()}
+        elif key in ("items", "propertyNames") or (
+            key == "additionalProperties" and isinstance(value, dict)
+        ):
+            out[key] = canonical(value, root, depth + 1)
+        else:
+            out[key] = value
+    if "type" not in out and "enum" not in out and "const" not in out:
+        out["type"] = list(JSON_TYPES)
+    return out
+
+
+# --- valid values --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """What generation needs beyond the schema: the Klass and where its names go."""
+
+    klass: Klass | None = None
+    klass_pointer: str | None = None
+
+
+def from_schema(
+    schema: dict[str, Any], ctx: Context = Context(), pointer: str = ""
+) -> st.SearchStrategy:
+    """Valid instances of a canonical schema (the subset of keywords specs use)."""
+    if "const" in schema:
+        return st.just(schema["const"])
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"])
+    return st.one_of([_of_type(t, schema, ctx, pointer) for t in schema["type"]])
+
+
+def _of_type(kind: str, schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy:
+    if kind == "null":
+        return st.none()
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "integer":
+        return st.integers(-(2**53) + 1, 2**53 - 1)
+    if kind == "number":
+        return st.one_of(
+            st.integers(-(10**9), 10**9),
+            st.floats(-1e15, 1e15, allow_nan=False, allow_infinity=False),
+            st.sampled_from([0, -1, 0.5, 2**53 - 1, 1e-7]),
+        )
+    if kind == "string":
+        return _strings(schema)
+    if kind == "array":
+        return st.lists(
+            from_schema(schema.get("items", {}), ctx, pointer + "/-"),
+            min_size=schema.get("minItems", 0),
+            max_size=schema.get("maxItems", max(MAX_ITEMS, schema.get("minItems", 0))),
+        )
+    if kind == "object":
+        return _objects(schema, ctx, pointer)
+    raise ValueError(f"type {kind!r} is not a JSON Schema type")
+
+
+def _strings(schema: dict) -> st.SearchStrategy[str]:
+    lo, hi = schema.get("minLength", 0), schema.get("maxLength")
+    base = values.generator_for(schema)
+    if base is None and "pattern" in schema:
+        alphabet = values.SAFE_TEXT
+        base = st.from_regex(ecma_regex(schema["pattern"]), fullmatch=True, alphabet=alphabet)
+    if base is None:
+        return values.plain_text(lo, hi)
+    return base.filter(lambda s: _string_ok(s, schema))
+
+
+def _string_ok(text: str, schema: dict) -> bool:
+    if len(text) < schema.get("minLength", 0) or len(text) > schema.get("maxLength", math.inf):
+        return False
+    return "pattern" not in schema or bool(ecma_regex(schema["pattern"]).search(text))
+
+
+_NAME_CHARS = st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _key_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy[str] | None:
+    """Names for the open part of an object: Klass names, examples, or the name pattern."""
+    names = schema.get("propertyNames", {})
+    patterns = list(schema.get("patternProperties", {}))
+    if not patterns and not isinstance(schema.get("additionalProperties"), dict):
+        return None
+    if ctx.klass is not None and pointer == ctx.klass_pointer:
+        known = sorted(n for n in ctx.klass.attributes if _key_allowed(n, schema))
+        return st.sampled_from(known) if known else None
+    options = []
+    if names.get("examples"):
+        options.append(st.sampled_from(names["examples"]))
+    if "pattern" in names:
+        options.append(
+            st.from_regex(ecma_regex(names["pattern"]), fullmatch=True, alphabet=_NAME_CHARS)
+        )
+    for pattern in patterns:  # unanchored (e.g. "Str$"): the generated prefix makes the name
+        options.append(st.from_regex(ecma_regex(pattern), alphabet=_NAME_CHARS))
+    return st.one_of(options).filter(lambda k: _key_allowed(k, schema))
+
+
+def _key_allowed(key: str, schema: dict) -> bool:
+    names = schema.get("propertyNames", {})
+    if "pattern" in names and not ecma_regex(names["pattern"]).search(key):
+        return False
+    if key in schema.get("properties", {}):
+        return False
+    return bool(_schema_for_key(key, schema)) or isinstance(
+        schema.get("additionalProperties"), dict
+    )
+
+
+def _schema_for_key(key: str, schema: dict) -> dict | None:
+    for pattern, sub in schema.get("patternProperties", {}).items():
+        if ecma_regex(pattern).search(key):
+            return sub
+    extra = schema.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
+def _objects(schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy[dict]:
+    props = schema.get("properties", {})
+    required = set(schema.get("required", ()))
+    fixed = st.fixed_dictionaries(
+        {
+            k: from_schema(v, ctx, f"{pointer}/{_escape(k)}")
+            for k, v in props.items()
+            if k in required
+        },
+        optional={
+            k: from_schema(v, ctx, f"{pointer}/{_escape(k)}")
+            for k, v in props.items()
+            if k not in required
+        },
+    )
+    keys = _key_strategy(schema, ctx, pointer)
+    if keys is None:
+        return fixed
+
+    @st.composite
+    def with_open_part(draw) -> dict:
+        out = draw(fixed)
+        for key in draw(st.lists(keys, max_size=MAX_EXTRA_KEYS, unique=True)):
+            sub = _schema_for_key(key, schema) or {}
+            out[key] = draw(from_schema(sub, ctx, f"{pointer}/{_escape(key)}"))
+        return out
+
+    return with_open_part()
+
+
+# --- labelled invalid values ---------------------------------------------------------------
+
+_OTHER_TYPE_VALUES = {
+    "null": st.none(),
+    "boolean": st.booleans(),
+    "number": st.one_of(st.integers(-5, 5000), st.sampled_from([1.5, -0.25])),
+    "string": st.one_of(
+        st.sampled_from(["", "0", "true", "null", "undefined"]),
+        st.text(values.SAFE_TEXT, max_size=8),
+    ),
+    "array": st.sampled_from([[], ["x"]]),
+    "object": st.sampled_from([{}, {"value": "x"}]),
+}
+
+
+def _wrong_type(schema: dict) -> st.SearchStrategy | None:
+    allowed = set(schema["type"])
+    if "number" in allowed:
+        allowed.add("integer")
+    others = [s for t, s in _OTHER_TYPE_VALUES.items() if t not in allowed]
+    if "integer" in allowed and "number" not in allowed:
+        others.append(st.just(0.5))
+    return st.one_of(others) if others else None
+
+
+def _local_violations(schema: dict, ctx: Context, pointer: str) -> list[st.SearchStrategy]:
+    """Strategies of (value, relative pointer, keyword) that break this schema's own keywords."""
+    found: list[st.SearchStrategy] = []
+    at = lambda keyword: lambda v: (v, "", keyword)  # noqa: E731
+    if "enum" in schema:
+        enum = schema["enum"]
+        text = [str(e) for e in enum if isinstance(e, str)]
+        misses = (
+            [s.capitalize() for s in text]
+            + [s.upper() for s in text]
+            + [f" {s}" for s in text]
+            + ["", "other"]
+        )
+        found.append(st.sampled_from([m for m in misses if m not in enum]).map(at("enum")))
+        return found
+    if "type" in schema and set(schema["type"]) != set(JSON_TYPES):
+        wrong = _wrong_type(schema)
+        if wrong is not None:
+            found.append(wrong.map(at("type")))
+    if "string" in schema.get("type", ()):
+        valid = _strings(schema)
+        if "pattern" in schema:
+            regex = ecma_regex(schema["pattern"])
+            misses = valid.flatmap(values.string_near_misses) | st.text(
+                values.SAFE_TEXT, max_size=12
+            )
+            found.append(misses.filter(lambda s: not regex.search(s)).map(at("pattern")))
+        if "maxLength" in schema:
+            longer = dict(
+                schema, minLength=schema["maxLength"] + 1, maxLength=schema["maxLength"] + 12
+            )
+            found.append(_strings(longer).map(at("maxLength")))
+        if schema.get("minLength", 0) > 0:
+            found.append(
+                st.text(values.SAFE_TEXT, max_size=schema["minLength"] - 1).map(at("minLength"))
+            )
+        if schema.get("format") in values.FORMAT_NEAR_MISSES:
+            found.append(
+                st.sampled_from(values.FORMAT_NEAR_MISSES[schema["format"]]).map(at("format"))
+            )
+    if "object" in schema.get("type", ()):
+        found.extend(_object_violations(schema, ctx, pointer))
+    if "array" in schema.get("type", ()):
+        items = from_schema(schema.get("items", {}), ctx, pointer + "/-")
+        if "maxItems" in schema:
+            n = schema["maxItems"] + 1
+            found.append(st.lists(items, min_size=n, max_size=n).map(at("maxItems")))
+        if schema.get("minItems", 0) > 0:
+            found.append(st.lists(items, max_size=schema["minItems"] - 1).map(at("minItems")))
+    return found
+
+
+def _object_violations(schema: dict, ctx: Context, pointer: str) -> list[st.SearchStrategy]:
+    found = []
+    base = _objects(schema, ctx, pointer)
+    props = schema.get("properties", {})
+    for key in schema.get("required", ()):
+        found.append(
+            base.map(lambda o, k=key: ({x: v for x, v in o.items() if x != k}, "", "required"))
+        )
+    names = schema.get("propertyNames", {})
+    seeds = (
+        list(props)
+        + list(names.get("examples", ()))
+        + (
+            sorted(ctx.klass.attributes)
+            if ctx.klass is not None and pointer == ctx.klass_pointer
+            else []
+        )
+    )
+    wrong_keys = sorted(
+        {m for k in seeds for m in values.key_near_misses(k)} | {"some_custom_attribute", "extra"}
+    )
+    if "pattern" in names:
+        regex = ecma_regex(names["pattern"])
+        bad = [k for k in wrong_keys if not regex.search(k) and k not in props]
+        if bad:
+            found.append(_with_key(base, st.sampled_from(bad), "propertyNames"))
+    elif schema.get("additionalProperties") is False:
+        bad = [k for k in wrong_keys if k not in props and not _schema_for_key(k, schema)]
+        found.append(_with_key(base, st.sampled_from(bad), "additionalProperties"))
+    return found
+
+
+def _with_key(base: st.SearchStrategy, keys: st.SearchStrategy, keyword: str) -> st.SearchStrategy:
+    @st.composite
+    def build(draw):
+        obj, key = dict(draw(base)), draw(keys)
+        obj[key] = draw(st.sampled_from(["value", 1, None, True]))
+        return obj, f"/{_escape(key)}", keyword
+
+    return build()
+
+
+def _violations(schema: dict, ctx: Context, pointer: str) -> list[st.SearchStrategy]:
+    """Every way to break ``schema`` once, here or anywhere below it."""
+    found = _local_violations(schema, ctx, pointer)
+    if "object" in schema.get("type", ()):
+        props = schema.get("properties", {})
+        for key, sub in props.items():
+            for child in _violations(sub, ctx, f"{pointer}/{_escape(key)}"):
+                found.append(_nested_in_object(schema, ctx, pointer, key, child))
+        keys = _key_strategy(schema, ctx, pointer)
+        for pattern, sub in schema.get("patternProperties", {}).items():
+            if keys is None:
+                break
+            regex = ecma_regex(pattern)
+            pattern_keys = keys.filter(regex.search)
+            for child in _violations(sub, ctx, f"{pointer}/*"):
+                found.append(_nested_in_object(schema, ctx, pointer, pattern_keys, child))
+    if "array" in schema.get("type", ()) and "items" in schema:
+        for child in _violations(schema["items"], ctx, pointer + "/-"):
+            found.append(_nested_in_array(schema, ctx, pointer, child))
+    return found
+
+
+def _nested_in_object(schema, ctx, pointer, key, child) -> st.SearchStrategy:
+    base = _objects(schema, ctx, pointer)
+    keys = key if isinstance(key, st.SearchStrategy) else st.just(key)
+
+    @st.composite
+    def build(draw):
+        obj, name = dict(draw(base)), draw(keys)
+        value, rel, keyword = draw(child)
+        obj[name] = value
+        return obj, f"/{_escape(name)}{rel}", keyword
+
+    return build()
+
+
+def _nested_in_array(schema, ctx, pointer, child) -> st.SearchStrategy:
+    items = from_schema(schema["items"], ctx, pointer + "/-")
+    hi = schema.get("maxItems", MAX_ITEMS)
+
+    @st.composite
+    def build(draw):
+        lst = draw(
+            st.lists(items, min_size=max(0, schema.get("minItems", 1) - 1), max_size=max(0, hi - 1))
+        )
+        index = draw(st.integers(0, len(lst)))
+        value, rel, keyword = draw(child)
+        lst.insert(index, value)
+        return lst, f"/{index}{rel}", keyword
+
+    return build()
+
+
+def _labelled(raw: st.SearchStrategy, validator: PayloadValidator) -> st.SearchStrategy[Invalid]:
+    """Keep only cases whose sole problem is the one claimed; the message is the validator's."""
+
+    def check(case) -> Invalid | None:
+        value, pointer, keyword = case
+        problems = validator.problems(value)
+        if len(problems) == 1 and (problems[0].pointer, problems[0].keyword) == (pointer, keyword):
+            return Invalid(value, pointer, keyword, problems[0].message)
+        return None
+
+    return raw.map(check).filter(lambda x: x is not None)
+
+
+# --- public strategies ---------------------------------------------------------------------
+
+
+def _ctx(spec: Spec, klass: Klass | None, method: str | None = None) -> Context:
+    m = spec.methods[method or spec.target.name]
+    return Context(klass, m.klass)
+
+
+@cache
+def valid_options(
+    spec: Spec, klass: Klass | None = None, method: str | None = None
+) -> st.SearchStrategy:
+    """Options a conformant implementation must accept (re-checked against the validator)."""
+    m = spec.methods[method or spec.target.name]
+    validator = validator_for(spec, "options", m.name, klass)
+    return from_schema(canonical(m.options_schema), _ctx(spec, klass, m.name)).filter(
+        validator.is_valid
+    )
+
+
+@cache
+def invalid_options(
+    spec: Spec, klass: Klass | None = None, method: str | None = None
+) -> st.SearchStrategy[Invalid]:
+    """Options that break exactly one constraint, labelled with its JSON pointer and keyword."""
+    m = spec.methods[method or spec.target.name]
+    validator = validator_for(spec, "options", m.name, klass)
+    raw = st.one_of(_violations(canonical(m.options_schema), _ctx(spec, klass, m.name), ""))
+    return _labelled(raw, validator)
+
+
+@cache
+def unknown_custom_options(spec: Spec, klass: Klass | None = None) -> st.SearchStrategy[Invalid]:
+    """Otherwise valid options naming an attribute the Klass lacks.
+
+    With no Klass file, the names no Klass can hold are the unknown ones: those that break
+    the naming rule (the seed's ``some_custom_attribute``).
+    """
+    m = spec.target
+    if m.klass is None:
+        return st.nothing()
+    validator = validator_for(spec, "options", m.name, klass)
+    schema = canonical(m.options_schema)
+    ctx = _ctx(spec, klass, m.name)
+    sub, parents = schema, []
+    for token in m.klass.split("/")[1:]:
+        parents.append((sub, token))
+        sub = sub.get("properties", {}).get(token, {})
+    if klass is not None:
+        known = _key_strategy(sub, Context(), m.klass)
+        names = (known if known is not None else st.nothing()).filter(
+            lambda k: k not in klass.attributes
+        )
+        keyword = "klass"
+    else:
+        names = st.sampled_from(
+            sorted(
+                {
+                    n
+                    for k in sub.get("propertyNames", {}).get("examples", ["someValueStr"])
+                    for n in values.key_near_misses(k)
+                }
+                | {"some_custom_attribute"}
+            )
+        )
+        keyword = "propertyNames"
+
+    base = valid_options(spec, klass)
+    by_pattern = {p: from_schema(v, ctx) for p, v in sub.get("patternProperties", {}).items()}
+    fallback = from_schema({"type": ["string", "number", "boolean", "null"]}, ctx)
+
+    @st.composite
+    def build(draw):
+        options = copy.deepcopy(draw(base))
+        node = options
+        for token in m.klass.split("/")[1:]:
+            node = node.setdefault(token, {})
+        name = draw(names)
+        pattern = next((p for p in by_pattern if ecma_regex(p).search(name)), None)
+        node[name] = draw(by_pattern[pattern] if pattern else fallback)
+        return options, f"{m.klass}/{_escape(name)}", keyword
+
+    return _labelled(build(), validator)
+
+
+@cache
+def responses(spec: Spec, method: str | None = None) -> st.SearchStrategy:
+    """Callback responses that conform to the spec."""
+    m = spec.methods[method or spec.target.name]
+    validator = validator_for(spec, "response", m.name)
+    return from_schema(canonical(m.response_schema)).filter(validator.is_valid)
+
+
+@cache
+def identities(spec: Spec, count: int = 3) -> st.SearchStrategy[list[Any]]:
+    """Options for the identify method (login), distinct by the spec's identity pointer."""
+    m = spec.by_role("identify")
+    if m is None:
+        return st.just([])
+    pointer = m.identity or ""
+
+    def key(options: Any) -> str:
+        node = options
+        for token in pointer.split("/")[1:]:
+            node = node[token]
+        return repr(node)
+
+    return st.lists(
+        from_schema(canonical(m.options_schema)), min_size=count, max_size=count, unique_by=key
+    )
+
+
+# --- call sequences ------------------------------------------------------------------------
+
+# Which steps a guarantee needs to be exercised at all; the rest of a case is drawn freely.
+FOCUS_STEPS: dict[str, tuple[str, ...]] = {
+    "accepts-valid": ("describe",),
+    "response-conforms": ("describe",),
+    "callback-once": ("describe", "describe-invalid"),
+    "error-is-exception": ("describe-invalid",),
+    "reflects-input": ("describe",),
+    "keeps-earlier-data": ("describe", "describe"),
+    "stable-identity": ("login", "describe", "logout", "describe"),
+    "rejects-invalid": ("describe-invalid",),
+    "rejects-unknown-custom": ("describe-unknown",),
+    "not-before-start": ("describe-before-start",),
+    "input-untouched": ("describe",),
+    "callback-optional": ("describe-no-callback",),
+    "no-lost-update": ("overlap",),
+}
+GAPS_MS = (0, 0, 0, 1, 5)  # shrinks towards 0: timing is part of the minimal example
+
+
+@cache
+def sequences(
+    spec: Spec, klass: Klass | None = None, focus: str | None = None, max_steps: int = 6
+) -> st.SearchStrategy[Case]:
+    """Whole call sequences (login tokens and steps), with the steps ``focus`` needs."""
+    valid = valid_options(spec, klass)
+    gap = st.sampled_from(GAPS_MS)
+    has_identity = spec.by_role("identify") is not None
+    token_count = 3 if has_identity else 0
+    makers: dict[str, st.SearchStrategy[Step]] = {
+        "describe": st.builds(Step, st.just("describe"), valid, gap_ms=gap),
+        "describe-invalid": invalid_options(spec, klass).map(
+            lambda inv: Step("describe-invalid", inv.value, label=inv.label())
+        ),
+        "describe-no-callback": st.builds(Step, st.just("describe-no-callback"), valid, gap_ms=gap),
+        "describe-before-start": st.builds(Step, st.just("describe-before-start"), valid),
+        "overlap": st.builds(
+            Step, st.just("overlap"), st.lists(valid, min_size=2, max_size=3), gap_ms=gap
+        ),
+    }
+    if spec.target.klass is not None:
+        makers["describe-unknown"] = unknown_custom_options(spec, klass).map(
+            lambda inv: Step("describe-unknown", inv.value, label=inv.label())
+        )
+    if has_identity:
+        makers["login"] = st.builds(
+            Step, st.just("login"), token=st.integers(0, token_count - 1), gap_ms=gap
+        )
+        if spec.by_role("forget") is not None:
+            makers["logout"] = st.builds(Step, st.just("logout"), gap_ms=gap)
+    # Plain describes dominate, as in real use; every other kind still shows up often.
+    weights = {"describe": 4, "login": 2}
+    body_steps = st.one_of(
+        [
+            m
+            for name, m in makers.items()
+            if name != "describe-before-start"
+            for _ in range(weights.get(name, 1))
+        ]
+    )
+
+    tokens_strategy = identities(spec, token_count) if has_identity else st.just([])
+
+    @st.composite
+    def build(draw) -> Case:
+        tokens = tuple(draw(tokens_strategy))
+        before = draw(st.lists(makers["describe-before-start"], max_size=1))
+        body = draw(st.lists(body_steps, max_size=max_steps))
+        wanted = [s for s in FOCUS_STEPS.get(focus or "", ()) if s in makers]
+        if "describe-before-start" in wanted:
+            wanted.remove("describe-before-start")
+            before = before or [draw(makers["describe-before-start"])]
+        if wanted:
+            at = draw(st.integers(0, len(body)))
+            body[at:at] = [draw(makers[name]) for name in wanted]
+        return Case(tokens, tuple(before + body))
+
+    return build()

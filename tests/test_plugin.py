@@ -1,0 +1,158 @@
+"""The pytest plugin, run as a user runs it (pytester), and its import cost."""
+
+import subprocess
+import sys
+
+import pytest
+
+GUARANTEES = 13
+BROKEN_FACTORY = """
+from kustomer_contract.reference import KustomerDouble
+
+
+class ForgetsPhones(KustomerDouble):
+    def describeCustomer(self, options, callback=None):
+        options = {**options, "attributes": {k: v for k, v in options.get("attributes", {}).items() if k != "phones"}}
+        return super().describeCustomer(options, callback)
+
+
+def make():
+    return ForgetsPhones()
+"""
+
+
+def test_help_lists_every_option_with_text(pytester):
+    result = pytester.runpytest("--help")
+    out = result.stdout.str()
+    for flag in ("impl", "klass", "spec", "max-examples", "seed", "timeout"):
+        assert f"--kustomer-{flag}" in out
+    assert "kustomer_max_examples" in out  # the ini equivalents are listed too
+
+
+def test_nothing_is_added_without_an_implementation(pytester):
+    pytester.makepyfile("def test_unrelated(): pass")
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(passed=1)
+
+
+def test_one_item_per_guarantee_on_the_reference(pytester):
+    result = pytester.runpytest(
+        "--kustomer-impl",
+        "kustomer_contract.reference:make",
+        "--kustomer-max-examples",
+        "5",
+        "--kustomer-seed",
+        "7",
+        "-v",
+    )
+    result.assert_outcomes(passed=GUARANTEES)
+    result.stdout.fnmatch_lines(
+        [
+            "*kustomer-contract: impl kustomer_contract.reference:make*seed 7*",
+            "contract::not-before-start PASSED*",
+            "contract::no-lost-update PASSED*",
+        ]
+    )
+
+
+def test_ini_configuration_and_k_selection(pytester):
+    pytester.makeini(
+        "[pytest]\nkustomer_impl = kustomer_contract.reference:make\nkustomer_max_examples = 5\n"
+    )
+    result = pytester.runpytest("-k", "stable-identity or callback-optional", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["contract::stable-identity PASSED*"])
+
+
+def test_a_broken_implementation_is_named_and_reproduced(pytester):
+    pytester.makepyfile(brokenimpl=BROKEN_FACTORY)
+    result = pytester.runpytest(
+        "--kustomer-impl",
+        "brokenimpl:make",
+        "--kustomer-max-examples",
+        "30",
+        "--kustomer-seed",
+        "1",
+        "-k",
+        "reflects-input or accepts-valid",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    out = result.stdout.str()
+    assert "FAILED reflects-input" in out
+    assert "await call('start', {});" in out  # the JavaScript reproducer
+    assert "from brokenimpl import make" in out  # the Python one
+    assert "def test_reflects_input_regression():" in out  # the regression test
+    assert "--kustomer-seed 1" in out  # how to replay
+    assert "Traceback" not in out
+
+
+def test_conftest_fixture_override(pytester):
+    pytester.makepyfile(brokenimpl=BROKEN_FACTORY)
+    pytester.makeconftest("""
+import pytest
+from brokenimpl import make
+
+
+@pytest.fixture
+def kustomer_implementation():
+    return make
+""")
+    result = pytester.runpytest(
+        "--kustomer-max-examples", "30", "-k", "reflects-input", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(failed=1)
+    assert "FAILED reflects-input" in result.stdout.str()
+
+
+def test_bad_implementation_is_a_clear_error(pytester):
+    result = pytester.runpytest("--kustomer-impl", "no_such_module:make", "-k", "accepts-valid")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*kustomer-contract: --impl 'no_such_module:make': cannot import*"]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_fixtures_for_users_own_tests(pytester, data_dir):
+    pytester.makepyfile("""
+from hypothesis import given, settings
+from kustomer_contract.schemas import validator_for
+
+
+def test_my_builder(kustomer_spec, kustomer_strategies, kustomer_klass):
+    assert kustomer_klass is not None
+    validator = validator_for(kustomer_spec, klass=kustomer_klass)
+
+    @settings(max_examples=20)
+    @given(kustomer_strategies.valid_options())
+    def check(options):
+        assert validator.is_valid(options)
+        assert set(options.get("customAttributes", {})) <= kustomer_klass.attributes
+
+    check()
+""")
+    result = pytester.runpytest(
+        "--kustomer-klass", str(data_dir / "klass.yaml"), "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_importing_the_plugin_is_cheap():
+    code = (
+        "import sys, kustomer_contract.pytest_plugin; "
+        "heavy = [m for m in ('hypothesis', 'jsonschema', 'yaml') if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("flag", ["--kustomer-max-examples=0", "--kustomer-timeout=-1"])
+def test_nonsense_numbers_are_refused(pytester, flag):
+    result = pytester.runpytest(
+        "--kustomer-impl", "kustomer_contract.reference:make", flag, "-k", "accepts-valid"
+    )
+    assert result.ret != 0
