@@ -92,6 +92,7 @@ class CaseRunner:
         self.pending: list[_Pending] = []
         self.identity: tuple[str, int] = ("anon", 0)
         self.anon_epoch = 0
+        self.first_login_from: dict[int, tuple[str, int]] = {}
         self.states: dict[tuple[str, int], State] = {}
         self.ids: dict[tuple[str, int], Any] = {}
         self.case = case
@@ -250,15 +251,17 @@ class CaseRunner:
                 )
         self.ids[key] = customer
 
-    @staticmethod
-    def _must_differ(a: tuple[str, int], b: tuple[str, int]) -> bool:
-        # The first anonymous customer may become the first login's customer; after a logout
-        # the anonymous customer must not be any logged-in one, and tokens never share.
-        kinds = {a[0], b[0]}
-        if kinds == {"token"}:
-            return True
-        anon = a if a[0] == "anon" else b
-        return kinds == {"anon", "token"} and anon[1] > 0
+    def _must_differ(self, a: tuple[str, int], b: tuple[str, int]) -> bool:
+        """Two identities that may not share a customer id.
+
+        Tokens never share. A login may take over the anonymous customer it was first made
+        from (the SDK identifies the visitor); any other anonymous customer, in particular the
+        one a logout leaves, is another customer than every logged-in one.
+        """
+        if a[0] == b[0]:
+            return a[0] == "token"
+        token, anon = (a, b) if a[0] == "token" else (b, a)
+        return self.first_login_from.get(token[1]) != anon
 
     def _who(self, key: tuple[str, int]) -> str:
         return f"login token #{key[1]}" if key[0] == "token" else f"anonymous customer #{key[1]}"
@@ -409,6 +412,7 @@ class CaseRunner:
         call, returned = self._call(self.identify, self.case.tokens[step.token], probe)
         self._track(probe, call, i)
         self._answer(probe, call, i, returned, "stable-identity")
+        self.first_login_from.setdefault(step.token, self.identity)
         self.identity = ("token", step.token)
 
     def _logout(self, i: int, step: Step) -> None:

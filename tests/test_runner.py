@@ -1,0 +1,70 @@
+"""The runner against implementations that keep the contract in less common ways: no false alarms."""
+
+import threading
+
+import pytest
+
+from kustomer_contract.drivers.python import PythonDriver
+from kustomer_contract.reference import KustomerDouble, KustomerError
+from kustomer_contract.runner import check_guarantee
+
+
+class ClaimsTheVisitor(KustomerDouble):
+    """A first login takes over the anonymous customer of the moment, as the real SDK may."""
+
+    def login(self, options, callback=None):
+        token = repr(options.get("jwtToken")) if isinstance(options, dict) else None
+        started = self._started
+        error = self._refuse("login", options)
+
+        def finish():
+            if error or not started:
+                return None, error or KustomerError("not started")
+            with self._lock:
+                claimed = set(self._by_token.values())
+                if token not in self._by_token:
+                    self._by_token[token] = (
+                        self._current if self._current not in claimed else self._new_customer()
+                    )
+                self._current = self._by_token[token]
+                return {"identified": True}, None
+
+        self._later(finish, callback)
+
+
+class Synchronous(KustomerDouble):
+    """Every callback fires inside the call, before it returns."""
+
+    def _later(self, finish, callback):
+        response, error = finish()
+        if callback is not None:
+            callback(response, error)
+
+
+class RaisesBeforeStart(KustomerDouble):
+    """Refuses early calls by raising at once (allowed) instead of calling back."""
+
+    def describeCustomer(self, options, callback=None):
+        if not self._started:
+            raise KustomerError("call Kustomer.start first")
+        return super().describeCustomer(options, callback)
+
+
+class SlowStart(KustomerDouble):
+    """start takes a while; everything else is quick."""
+
+    def start(self, options=None, callback=None):
+        def later():
+            KustomerDouble.start(self, options, callback)
+
+        threading.Timer(0.02, later).start()
+
+
+@pytest.mark.parametrize("impl", [ClaimsTheVisitor, Synchronous, RaisesBeforeStart, SlowStart])
+@pytest.mark.parametrize(
+    "guarantee", ["stable-identity", "not-before-start", "keeps-earlier-data", "no-lost-update"]
+)
+def test_conformant_variants_pass(v1, impl, guarantee):
+    driver = PythonDriver(impl, v1)
+    result = check_guarantee(v1, driver, guarantee, max_examples=25, seed=11)
+    assert result.status == "passed", result.failure and result.failure.violation
