@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="check only this guarantee (repeatable)",
     )
     check.add_argument("--json", action="store_true", help="print the results as JSON")
+    from . import fixtures
+
+    fixtures.register(sub)
     return parser
 
 
@@ -88,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        if args.command == "fixtures":
+            from . import fixtures
+
+            return fixtures.run(args)
         return _check(args)
     except BrokenPipeError:  # e.g. piped into head: not an error of ours
         sys.stderr.close()

@@ -118,17 +118,21 @@ class PayloadValidator:
         if "propertyNames" in schema_path:
             # The offending thing is a key: point at it, not at its object.
             pointer = f"{pointer}/{_escape(str(error.instance))}"
-            yield Problem(pointer, "propertyNames", self._say(error.instance, hint, error.message))
+            yield Problem(
+                pointer, "propertyNames", self._say(error.instance, hint, error.message, error)
+            )
         elif keyword == "additionalProperties" and isinstance(error.instance, Mapping):
             for key in _extra_keys(error.instance, error.schema):
                 message = f"{json_repr(key)} is not allowed here" + (f": {hint}" if hint else "")
                 yield Problem(f"{pointer}/{_escape(key)}", keyword, message)
         else:
-            yield Problem(pointer, keyword, self._say(error.instance, hint, error.message))
+            yield Problem(pointer, keyword, self._say(error.instance, hint, error.message, error))
 
     @staticmethod
-    def _say(instance: Any, hint: str | None, fallback: str) -> str:
-        return f"{json_repr(instance)} {hint}" if hint else fallback
+    def _say(instance: Any, hint: str | None, fallback: str, error: Any = None) -> str:
+        if hint:
+            return f"{json_repr(instance)} {hint}"
+        return _json_message(error, instance) if error is not None else fallback
 
     def _klass_problems(self, instance: Any) -> Iterator[Problem]:
         if self.klass is None or self.klass_pointer is None:
@@ -148,6 +152,30 @@ class PayloadValidator:
                     f"{json_repr(name)} is not an attribute of the Klass ({self.klass.path}): "
                     "add it to the Klass in Kustomer first, or drop it",
                 )
+
+
+def _json_message(error: Any, instance: Any) -> str:
+    """jsonschema's message, with values spelled as JSON (null, true) rather than Python."""
+    expected = error.validator_value
+    value = json_repr(instance)
+    keyword = error.validator
+    if keyword == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return f"{value} is not of type {' or '.join(kinds)}"
+    if keyword == "enum":
+        return f"{value} is not one of {json_repr(expected, 200)}"
+    if keyword == "const":
+        return f"{value} is not {json_repr(expected)}"
+    if keyword == "pattern":
+        return f"{value} does not match {json_repr(expected)}"
+    if keyword == "required":
+        return error.message.replace("'", '"', 2)
+    if keyword in ("maxLength", "minLength"):
+        which = "longer" if keyword == "maxLength" else "shorter"
+        return f"{value} is {which} than {expected} characters"
+    if keyword == "format":
+        return f"{value} is not a valid {expected}"
+    return error.message
 
 
 def _resolve_local(schema: Any, ref: str) -> Any:
