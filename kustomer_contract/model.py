@@ -151,6 +151,16 @@ def present(unwanted: State, observed: State, spec: Spec) -> list[str]:
     return out
 
 
+def minus(state: State, other: State) -> State:
+    """The entries of ``state`` that ``other`` does not hold (maps compared by name)."""
+    out = State()
+    for i, values in state.lists.items():
+        out.lists[i] = {k: v for k, v in values.items() if k not in other.lists.get(i, {})}
+    for i, entries in state.maps.items():
+        out.maps[i] = {k: v for k, v in entries.items() if k not in other.maps.get(i, {})}
+    return out
+
+
 def merged(spec: Spec, earlier: State, update: State) -> State:
     """The state after an update, under the spec's merge policy."""
     out = earlier.copy()

@@ -26,7 +26,7 @@ from .checks import (
     options_changed,
     reflects_and_keeps,
 )
-from .model import Case, State, Step, identity_of, merged, state_from
+from .model import Case, State, Step, identity_of, merged, minus, present, state_from
 from .schemas import json_repr, validator_for
 from .spec import Klass, Spec
 
@@ -93,6 +93,8 @@ class CaseRunner:
         self.identity: tuple[str, int] = ("anon", 0)
         self.anon_epoch = 0
         self.first_login_from: dict[int, tuple[str, int]] = {}
+        self.described = State()  # every value validly described in this case, any customer
+        self.before_start = State()  # values of calls made before start: must never show up
         self.states: dict[tuple[str, int], State] = {}
         self.ids: dict[tuple[str, int], Any] = {}
         self.case = case
@@ -192,15 +194,19 @@ class CaseRunner:
         original = copy.deepcopy(options)
         key = self.identity
         earlier = self.states.get(key, State())
+        own = state_from(self.spec, original, "input")
+        self._note_described(own)
         call, returned = self._call(self.target, options, probe)
         self._track(probe, call, step, original=original, live=options)
         response = self._answer(probe, call, step, returned, guarantee)
         observed = self._success_state(response, call, step)
-        own = state_from(self.spec, original, "input")
         reflects_and_keeps(self.spec, observed, Expectation(own, earlier), call, step, self.out)
         self._check_identity(key, response, call, step)
         self.states[key] = merged(self.spec, earlier, own)
         return observed
+
+    def _note_described(self, own: State) -> None:
+        self.described = _union(self.described, own)
 
     def _success_state(self, response: Any, call: str, step: int | None) -> State:
         why = json_problem(response)
@@ -218,7 +224,17 @@ class CaseRunner:
             )
             if not isinstance(response, dict):
                 raise Blocked("response is not an object")
-        return state_from(self.spec, response, "output")
+        observed = state_from(self.spec, response, "output")
+        leaked = present(minus(self.before_start, self.described), observed, self.spec)
+        if leaked:
+            self.out.add(
+                "not-before-start",
+                step,
+                call,
+                "no effect of calls made before start's callback",
+                "applied: " + "; ".join(leaked[:5]),
+            )
+        return observed
 
     def _read(self, step: int | None) -> State:
         """The customer as it stands: a describe of nothing (``{}`` is valid and changes nothing)."""
@@ -287,23 +303,11 @@ class CaseRunner:
         )
 
     def _check_before_start_had_no_effect(self, before: list[tuple[int, Step]]) -> None:
-        observed = self._read(None)
-        for i, step in before:
-            shown = self._present(step.options, observed)
-            if shown:
-                call = f"{self.target.name}({json_repr(step.options, 200)}) before start"
-                self.out.add(
-                    "not-before-start",
-                    i,
-                    call,
-                    "no effect before start's callback",
-                    "applied: " + "; ".join(shown[:5]),
-                )
-
-    def _present(self, options: Any, observed: State) -> list[str]:
-        from .model import present
-
-        return present(state_from(self.spec, options, "input"), observed, self.spec)
+        for _, step in before:
+            self.before_start = _union(
+                self.before_start, state_from(self.spec, step.options, "input")
+            )
+        self._read(None)  # every later response is checked too: a queued call may land late
 
     def _describe(self, i: int, step: Step) -> None:
         self._describe_ok(i, step.options)
@@ -324,7 +328,14 @@ class CaseRunner:
             raise Blocked("call never returned")
         if returned.raised is None:
             if not probe.wait(self.timeout):
-                raise Blocked(f"{call}: callback never came")  # callback-once reports it at the end
+                self.out.add(
+                    "callback-once",
+                    i,
+                    call,
+                    "the callback called once",
+                    f"not called within {self.timeout:g} s",
+                )
+                raise Blocked(f"{call}: callback never came")
             if probe.error is None:
                 self.out.add(
                     guarantee,
@@ -349,6 +360,7 @@ class CaseRunner:
 
     def _describe_no_callback(self, i: int, step: Step) -> None:
         original = copy.deepcopy(step.options)
+        self._note_described(state_from(self.spec, original, "input"))
         call, returned = self._call(self.target, step.options, None)
         self.pending.append(_Pending(Probe(), call, i, False, original=original, live=step.options))
         if returned.hung or returned.raised is not None:
@@ -381,6 +393,8 @@ class CaseRunner:
         key = self.identity
         earlier = self.states.get(key, State())
         calls = []
+        for options in step.options:
+            self._note_described(state_from(self.spec, options, "input"))
         for options in step.options:  # all issued before any callback is awaited
             probe = Probe()
             original = copy.deepcopy(options)
@@ -454,6 +468,15 @@ class CaseRunner:
                         changed,
                     )
         self.result.violations[:] = _unique(self.out.violations)
+
+
+def _union(a: State, b: State) -> State:
+    out = a.copy()
+    for i, values in b.lists.items():
+        out.lists.setdefault(i, {}).update(values)
+    for i, entries in b.maps.items():
+        out.maps.setdefault(i, {}).update(entries)
+    return out
 
 
 def _missing(spec: Spec, expected: State, observed: State) -> list[str]:

@@ -256,6 +256,7 @@ def string_near_misses(valid: str) -> st.SearchStrategy[str]:
     edits: list[str] = ["", " ", valid.upper(), valid + " ", " " + valid, valid.replace("@", "")]
     for i in range(min(len(valid), 30)):
         edits.append(valid[:i] + valid[i + 1 :])
+        edits.append(valid[:i] + valid[i] + valid[i:])  # a doubled character: one past a limit
         edits.append(valid[:i] + " " + valid[i:])
         edits.append(valid[:i] + "@" + valid[i:])
     return st.sampled_from(edits)
