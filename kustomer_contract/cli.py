@@ -78,8 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="check only this guarantee (repeatable)",
     )
     check.add_argument("--json", action="store_true", help="print the results as JSON")
-    from . import fixtures
+    from . import fixtures, validate
 
+    validate.register(sub)
     fixtures.register(sub)
     return parser
 
@@ -95,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from . import fixtures
 
             return fixtures.run(args)
+        if args.command == "validate":
+            from . import validate
+
+            return validate.run(args)
         return _check(args)
     except BrokenPipeError:  # e.g. piped into head: not an error of ours
         sys.stderr.close()

@@ -94,7 +94,7 @@ class PayloadValidator:
         if missing:
             raise RuntimeError(
                 f"format(s) {', '.join(sorted(missing))} cannot be checked in this environment: "
-                "install jsonschema[format-nongpl] (rfc3339-validator, rfc3986-validator)"
+                "install rfc3339-validator and rfc3986-validator"
             )
         self.klass = klass
         self.klass_pointer = klass_pointer

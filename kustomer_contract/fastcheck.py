@@ -1,0 +1,190 @@
+"""A verdict-only fast path for :class:`~kustomer_contract.schemas.PayloadValidator`.
+
+``validate`` reads thousands of payloads, and Python jsonschema checks about 20k a second.
+:class:`FastCheck` compiles the same schema with ``jsonschema_rs`` (Rust, Draft 2020-12)
+and only answers valid / invalid; the few invalid payloads then go through
+``PayloadValidator.problems`` for the spec's messages. The Python validator stays the
+reference: the Rust copy of the schema is adjusted so both give the same verdict.
+
+- ``format``: the Rust validator calls the very format checkers the Python validator uses
+  (``jsonschema``'s ``FORMAT_CHECKER``), so ``date-time`` and ``uri`` cannot disagree.
+- ``pattern`` / ``patternProperties``: ``jsonschema_rs`` gives ``\\s``, ``\\d``, ``\\w`` and
+  ``.`` their ECMA-262 meaning, the Python validator their Python meaning (they differ on
+  e.g. U+0085, U+001C-U+001F, U+FEFF, CR, non-ASCII digits). ``\\s``, ``\\S`` and ``.`` are
+  rewritten into explicit Python classes; a pattern using ``\\d``, ``\\w``, ``\\b`` (or
+  their negations), inline flags or an empty class keeps the whole schema on the Python
+  path, which is slower but never wrong.
+- Strings holding lone surrogates (``"\\ud800"`` in JSON) cannot cross into Rust: those
+  payloads are judged by the Python validator.
+- The Klass check is not part of the schema: it is applied here as well.
+
+Without ``jsonschema_rs`` installed, everything silently runs through Python jsonschema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .schemas import PayloadValidator, Problem, formats_used
+
+__all__ = ["FastCheck", "rust_schema"]
+
+# Python's \s for str patterns is str.isspace(); every such character is below U+3001.
+# Inside a class these characters need no escaping (none is "]", "\\", "^" or "-").
+_PY_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+# Escapes whose Python meaning (Unicode-wide) has no short ECMA-262 spelling.
+_GIVE_UP_ESCAPES = set("dDwWbB")
+
+
+class _Unportable(Exception):
+    """A pattern whose Python meaning cannot be written for jsonschema_rs."""
+
+
+def _translate(pattern: str) -> str:
+    """``pattern`` rewritten so that ECMA-262 regex semantics give Python's answers."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    class_start = False  # just after "[" or "[^"
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 >= n:
+                raise _Unportable(pattern)
+            nxt = pattern[i + 1]
+            if nxt in _GIVE_UP_ESCAPES:
+                raise _Unportable(pattern)
+            if nxt == "s":
+                out.append(_PY_SPACE if in_class else f"[{_PY_SPACE}]")
+            elif nxt == "S":
+                if in_class:
+                    raise _Unportable(pattern)
+                out.append(f"[^{_PY_SPACE}]")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            class_start = False
+            continue
+        if in_class:
+            if ch == "]" and class_start:
+                # "[]" / "[^]" mean different things in Python and ECMA-262.
+                raise _Unportable(pattern)
+            if ch == "[":
+                # Nested sets / set operations differ between engines.
+                raise _Unportable(pattern)
+            if ch == "]":
+                in_class = False
+            elif ch == "^" and out[-1] == "[":
+                out.append(ch)
+                i += 1
+                continue  # still at the start of the class
+            out.append(ch)
+            class_start = False
+            i += 1
+            continue
+        if ch == "[":
+            in_class, class_start = True, True
+            out.append(ch)
+        elif ch == ".":
+            out.append("[^\n]")
+        elif ch == "(" and pattern.startswith("(?", i) and not pattern.startswith("(?:", i):
+            # Inline flags ((?i), (?s)...) and lookarounds: keep to the Python path.
+            raise _Unportable(pattern)
+        else:
+            out.append(ch)
+        i += 1
+    if in_class:
+        raise _Unportable(pattern)
+    return "".join(out)
+
+
+def rust_schema(schema: Any) -> Any:
+    """A copy of ``schema`` whose patterns mean for jsonschema_rs what they mean in Python.
+
+    Raises ``ValueError`` when some pattern cannot be carried over exactly.
+    """
+    try:
+        return _rewrite(schema)
+    except _Unportable as exc:
+        raise ValueError(f"pattern {exc.args[0]!r} has no exact ECMA-262 form") from None
+
+
+def _rewrite(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key.startswith("x-"):
+                continue  # annotations only; jsonschema_rs need not see the hints
+            if key == "pattern" and isinstance(value, str):
+                out[key] = _translate(value)
+            elif key == "patternProperties" and isinstance(value, Mapping):
+                out[key] = {_translate(p): _rewrite(sub) for p, sub in value.items()}
+            elif key in ("enum", "const", "examples", "default"):
+                out[key] = value
+            else:
+                out[key] = _rewrite(value)
+        return out
+    if isinstance(node, list):
+        return [_rewrite(item) for item in node]
+    return node
+
+
+def _compile_rust(schema: Any):
+    """The jsonschema_rs validator for ``schema``, or None to stay on the Python path."""
+    try:
+        import jsonschema_rs
+        from jsonschema import Draft202012Validator
+    except ImportError:
+        return None
+    checker = Draft202012Validator.FORMAT_CHECKER
+
+    def format_function(name: str):
+        return lambda value: checker.conforms(value, name)
+
+    formats = {name: format_function(name) for name in formats_used(schema)}
+    try:
+        return jsonschema_rs.Draft202012Validator(
+            rust_schema(schema),
+            formats=formats,
+            validate_formats=True,
+            ignore_unknown_formats=False,
+            offline=True,
+        )
+    except Exception:  # an unportable pattern, or a schema jsonschema_rs refuses
+        return None
+
+
+class FastCheck:
+    """``is_valid`` as fast as jsonschema_rs allows; ``problems`` as PayloadValidator says."""
+
+    def __init__(self, validator: PayloadValidator, *, use_rust: bool = True) -> None:
+        self.validator = validator
+        self._rust = _compile_rust(validator.schema) if use_rust else None
+        self._python = validator._validator  # schema only; the Klass check is separate
+        self._klass = validator.klass is not None and validator.klass_pointer is not None
+
+    @property
+    def uses_rust(self) -> bool:
+        return self._rust is not None
+
+    def schema_valid(self, instance: Any) -> bool:
+        """The schema verdict alone (no Klass check)."""
+        rust = self._rust
+        if rust is not None:
+            try:
+                return rust.is_valid(instance)
+            except Exception:  # lone surrogates and the like cannot cross: Python judges
+                pass
+        return self._python.is_valid(instance)
+
+    def is_valid(self, instance: Any) -> bool:
+        if not self.schema_valid(instance):
+            return False
+        return not (self._klass and any(self.validator._klass_problems(instance)))
+
+    def problems(self, instance: Any) -> list[Problem]:
+        """[] for a valid payload; otherwise the PayloadValidator's problems (may be [])."""
+        if self.is_valid(instance):
+            return []
+        return self.validator.problems(instance)

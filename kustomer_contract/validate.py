@@ -1,0 +1,530 @@
+"""``kustomer-contract validate PATH...``: check payload files against the spec.
+
+Integrators run it in CI on the describeCustomer payloads their front end builds (JSON,
+JSON Lines, YAML; files, directories or ``-`` for stdin). Every problem is reported at the
+line and column of the offending value, with the spec's hint of what to do.
+
+Exit codes: 0 every payload is valid; 1 some payload is invalid; 2 usage or input error
+(a bad ``--spec`` / ``--klass``, or a file that could not be read or parsed). 2 wins over 1:
+a run that could not read all of its input has not shown that the input is valid.
+
+Output streams: text, github and json are written as the payloads are read (constant
+memory, also for a JSON Lines file of millions of payloads); junit spools its test cases to
+a temporary file (bounded memory) because the totals come first in the XML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from .payloads import Payload, ReadProblem, iter_payload_files, read_payloads
+from .schemas import Problem
+
+__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "FORMATS", "register", "run"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "github", "junit")
+_TOOL = "kustomer-contract"
+Located = tuple[tuple[int, int], Problem]
+
+_EPILOG = """\
+exit codes:
+  0  every payload is valid
+  1  at least one payload is invalid
+  2  usage error, a bad --spec or --klass, or a file that could not be read or parsed
+     (2 wins over 1: unreadable input was not shown to be valid)
+
+examples:
+  kustomer-contract validate fixtures/
+  kustomer-contract validate --glob '*.payload.json' --klass klass.yaml src/
+  kustomer-contract validate --as response recorded/responses.jsonl
+  node build-payload.js | kustomer-contract validate -
+  kustomer-contract validate --format junit --output validate.xml fixtures/
+"""
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``validate`` subcommand to an ``add_subparsers()`` object."""
+    parser = subparsers.add_parser(
+        "validate",
+        help="validate payload files (JSON, JSON Lines, YAML) against the spec",
+        description=(
+            "Validate describeCustomer payloads against the spec: each problem is printed "
+            "as file:line:col: pointer: message, with what to do."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="payload file, directory (searched recursively) or - for standard input",
+    )
+    parser.add_argument(
+        "--as",
+        dest="part",
+        choices=("options", "response"),
+        default="options",
+        help="what the payloads are: the options passed to describeCustomer (default) "
+        "or the response its callback receives",
+    )
+    parser.add_argument(
+        "--spec", default="v1", metavar="v1|PATH", help="bundled spec version or a spec path"
+    )
+    parser.add_argument(
+        "--klass",
+        metavar="FILE",
+        help="Klass YAML (attributes: [favoriteColorStr, ...]); custom attributes not on "
+        "it are invalid",
+    )
+    parser.add_argument(
+        "--glob",
+        metavar="PATTERN",
+        help="in directories, take only files whose name or relative path matches, e.g. "
+        "'*.payload.json' (default: *.json, *.jsonl, *.ndjson, *.yaml, *.yml)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text (default), json, github (workflow annotations) or junit (XML report)",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE instead of standard output (e.g. for junit)",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Running
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    payloads: int = 0
+    problems: int = 0
+    invalid: int = 0
+    read_problems: int = 0
+    unreadable_files: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        if self.read_problems:
+            return EXIT_USAGE
+        return EXIT_INVALID if self.invalid else EXIT_OK
+
+    def line(self) -> str:
+        text = (
+            f"{self.files} files, {self.payloads} payloads, {self.problems} problems "
+            f"({self.invalid} invalid payloads)"
+        )
+        if self.read_problems:
+            text += (
+                f", {self.read_problems} read problems "
+                f"({self.unreadable_files} files not fully read)"
+            )
+        return text
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "files": self.files,
+            "payloads": self.payloads,
+            "problems": self.problems,
+            "invalid_payloads": self.invalid,
+            "read_problems": self.read_problems,
+            "unreadable_files": self.unreadable_files,
+            "exit_code": self.exit_code,
+        }
+
+
+def _error(message: str) -> int:
+    print(f"{_TOOL}: error: {_one_line(message)}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``validate`` for parsed arguments; returns the exit code."""
+    from .fastcheck import FastCheck
+    from .schemas import validator_for
+    from .spec import SpecError, load_klass, load_spec
+
+    try:
+        spec = load_spec(args.spec)
+        klass = load_klass(args.klass) if args.klass else None
+        validator = validator_for(spec, args.part, klass=klass)
+    except (SpecError, RuntimeError) as exc:
+        return _error(str(exc))
+    checker = FastCheck(validator)
+
+    out: IO[str]
+    if args.output:
+        try:
+            out = open(args.output, "w", encoding="utf-8", errors="backslashreplace")
+        except OSError as exc:
+            return _error(f"{args.output}: cannot write the report: {exc.strerror or exc}")
+    else:
+        out = _SafeStream(sys.stdout)
+    # The summary goes with the report, except where it would break a machine format.
+    to_stdout = not args.output
+    if args.format == "json":
+        report: _Report = _JsonReport(out)
+    elif args.format == "junit":
+        report = _JunitReport(out, note=sys.stderr if to_stdout else sys.stdout)
+    elif args.format == "github":
+        report = _GithubReport(out)
+    else:
+        report = _TextReport(out)
+
+    summary = Summary()
+    try:
+        try:
+            _validate(args.paths, args.glob, checker, report, summary)
+            report.finish(summary, spec=spec.name, part=args.part)
+        finally:
+            if args.output:
+                out.close()
+            else:
+                out.flush()
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        _silence_stdout()
+        return summary.exit_code
+    except OSError as exc:
+        return _error(f"{args.output or 'stdout'}: cannot write the report: {exc}")
+    return summary.exit_code
+
+
+def _validate(
+    paths: Sequence[str], glob: str | None, checker: Any, report: _Report, summary: Summary
+) -> None:
+    for given in paths:
+        found = 0
+        for path in iter_payload_files([given], glob):
+            found += 1
+            summary.files += 1
+            source = "<stdin>" if path == "-" else str(path)
+            report.start_file(source)
+            unread = False
+            for item in read_payloads(path):
+                if isinstance(item, ReadProblem):
+                    summary.read_problems += 1
+                    unread = True
+                    report.read_problem(item)
+                    continue
+                summary.payloads += 1
+                problems = checker.problems(item.value)
+                if problems:
+                    summary.invalid += 1
+                    summary.problems += len(problems)
+                    # In file order, as an editor lists them.
+                    located = sorted((item.position(p.pointer), p) for p in problems)
+                else:
+                    located = []
+                report.payload(item, located)
+            if unread:
+                summary.unreadable_files += 1
+            report.end_file(source)
+        if not found:
+            # A directory without payload files: validating nothing is not a pass.
+            looked = (
+                f"files matching {glob!r}"
+                if glob
+                else "*.json, *.jsonl, *.ndjson, *.yaml or *.yml files"
+            )
+            problem = ReadProblem(
+                given, 0, 0, f"no payload files here (looked for {looked}; see --glob)"
+            )
+            summary.files += 1
+            summary.read_problems += 1
+            summary.unreadable_files += 1
+            report.start_file(given)
+            report.read_problem(problem)
+            report.end_file(given)
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit; a closed pipe would print a second error there.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+# ---------------------------------------------------------------------------
+# Text helpers
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+# Characters XML 1.0 cannot hold at all (controls, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other controls shown as escapes."""
+    return _CONTROL.sub(_escape_char, text) if _CONTROL.search(text) else text
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub(_escape_char, text)
+
+
+def _pointer(pointer: str) -> str:
+    return pointer or "/"  # as Problem.__str__ shows the whole payload
+
+
+class _SafeStream:
+    """A text stream wrapper that never fails on characters the stream cannot encode."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> None:
+        try:
+            self._stream.write(text)
+        except UnicodeEncodeError:  # lone surrogates, or a non-UTF-8 locale
+            safe = text.encode(self._encoding, "backslashreplace").decode(self._encoding)
+            self._stream.write(safe)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def close(self) -> None:
+        self.flush()
+
+
+# ---------------------------------------------------------------------------
+# Reports
+
+
+class _Report:
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def start_file(self, source: str) -> None:
+        pass
+
+    def end_file(self, source: str) -> None:
+        pass
+
+    def read_problem(self, problem: ReadProblem) -> None:
+        raise NotImplementedError
+
+    def payload(self, payload: Payload, problems: list[Located]) -> None:
+        """``problems``: ((line, col), problem) in file order; [] for a valid payload."""
+        raise NotImplementedError
+
+    def finish(self, summary: Summary, *, spec: str, part: str) -> None:
+        raise NotImplementedError
+
+
+class _TextReport(_Report):
+    """``file:line:col: /pointer: message``, one line each, then the summary."""
+
+    def read_problem(self, problem: ReadProblem) -> None:
+        where = f"{problem.source}:{problem.line}:{problem.col}" if problem.line else problem.source
+        self.out.write(_one_line(f"{where}: {problem.message}") + "\n")
+
+    def payload(self, payload: Payload, problems: list[Located]) -> None:
+        for (line, col), p in problems:
+            text = f"{payload.source}:{line}:{col}: {_pointer(p.pointer)}: {p.message}"
+            self.out.write(_one_line(text) + "\n")
+
+    def finish(self, summary: Summary, *, spec: str, part: str) -> None:
+        self.out.write(summary.line() + "\n")
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class _GithubReport(_Report):
+    """GitHub Actions workflow commands: ``::error file=F,line=L,col=C,title=...::text``."""
+
+    def _annotate(self, source: str, line: int, col: int, text: str) -> None:
+        props = [f"file={_gh_property(source)}"]
+        if line:  # 0 = the whole file: no line to point at
+            props.append(f"line={line}")
+            if col:
+                props.append(f"col={col}")
+        props.append(f"title={_TOOL}")
+        self.out.write(f"::error {','.join(props)}::{_gh_data(text)}\n")
+
+    def read_problem(self, problem: ReadProblem) -> None:
+        self._annotate(problem.source, problem.line, problem.col, problem.message)
+
+    def payload(self, payload: Payload, problems: list[Located]) -> None:
+        for (line, col), p in problems:
+            self._annotate(payload.source, line, col, f"{_pointer(p.pointer)}: {p.message}")
+
+    def finish(self, summary: Summary, *, spec: str, part: str) -> None:
+        self.out.write(summary.line() + "\n")
+
+
+class _JsonReport(_Report):
+    """One JSON document, streamed: ``{"problems": [...], "summary": {...}}``."""
+
+    def __init__(self, out: IO[str]) -> None:
+        super().__init__(out)
+        self._first = True
+        self.out.write('{"problems": [')
+
+    def _entry(self, entry: dict[str, Any]) -> None:
+        self.out.write(("\n  " if self._first else ",\n  ") + json.dumps(entry, ensure_ascii=False))
+        self._first = False
+
+    def read_problem(self, problem: ReadProblem) -> None:
+        self._entry(
+            {
+                "kind": "unreadable",
+                "file": problem.source,
+                "payload": None,
+                "line": problem.line,
+                "col": problem.col,
+                "pointer": None,
+                "keyword": None,
+                "message": problem.message,
+            }
+        )
+
+    def payload(self, payload: Payload, problems: list[Located]) -> None:
+        for (line, col), p in problems:
+            self._entry(
+                {
+                    "kind": "invalid",
+                    "file": payload.source,
+                    "payload": payload.index,
+                    "line": line,
+                    "col": col,
+                    "pointer": p.pointer,
+                    "keyword": p.keyword,
+                    "message": p.message,
+                }
+            )
+
+    def finish(self, summary: Summary, *, spec: str, part: str) -> None:
+        tail = {"spec": spec, "as": part, **summary.as_json()}
+        self.out.write(("]" if self._first else "\n]") + f',\n"summary": {json.dumps(tail)}}}\n')
+
+
+def _open_tag(element: ET.Element) -> tuple[str, str]:
+    """The start and end tags of ``element`` as text, for writing its children separately."""
+    ET.SubElement(element, "x")
+    text = ET.tostring(element, encoding="unicode")
+    head, _, tail = text.partition("<x />")
+    return head, tail
+
+
+class _JunitReport(_Report):
+    """JUnit XML: a testsuite per file, a testcase per payload, a failure per invalid one.
+
+    Test cases are spooled to a temporary file (in memory up to a few MB), since the
+    totals must be written first.
+    """
+
+    def __init__(self, out: IO[str], note: IO[str]) -> None:
+        super().__init__(out)
+        self.note = note
+        self._all = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
+        self._suite = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
+        self._counts = [0, 0, 0]  # tests, failures, errors of the current file
+
+    def start_file(self, source: str) -> None:
+        self._suite.seek(0)
+        self._suite.truncate()
+        self._counts = [0, 0, 0]
+
+    def _case(self, case: ET.Element) -> None:
+        self._suite.write(ET.tostring(case, encoding="unicode") + "\n")
+        self._counts[0] += 1
+
+    def read_problem(self, problem: ReadProblem) -> None:
+        where = f"line {problem.line}, col {problem.col}" if problem.line else "whole file"
+        case = ET.Element(
+            "testcase", classname=_xml_text(problem.source), name=_xml_text(f"read ({where})")
+        )
+        error = ET.SubElement(case, "error", type="unreadable", message=_xml_text(problem.message))
+        location = (
+            f"{problem.source}:{problem.line}:{problem.col}" if problem.line else problem.source
+        )
+        error.text = _xml_text(f"{location}: {problem.message}")
+        self._case(case)
+        self._counts[2] += 1
+
+    def payload(self, payload: Payload, problems: list[Located]) -> None:
+        line = payload.position("")[0]
+        name = f"payload {payload.index}" + (f" (line {line})" if line else "")
+        case = ET.Element("testcase", classname=_xml_text(payload.source), name=_xml_text(name))
+        if problems:
+            lines = []
+            for (at_line, col), p in problems:
+                lines.append(
+                    f"{payload.source}:{at_line}:{col}: {_pointer(p.pointer)}: {p.message}"
+                )
+            failure = ET.SubElement(
+                case,
+                "failure",
+                type="invalid",
+                message=_xml_text(
+                    f"{len(problems)} problems; first: {_pointer(problems[0][1].pointer)}: {problems[0][1].message}"
+                ),
+            )
+            failure.text = _xml_text("\n".join(lines))
+            self._counts[1] += 1
+        self._case(case)
+
+    def end_file(self, source: str) -> None:
+        tests, failures, errors = self._counts
+        suite = ET.Element(
+            "testsuite",
+            name=_xml_text(source),
+            tests=str(tests),
+            failures=str(failures),
+            errors=str(errors),
+            skipped="0",
+        )
+        head, tail = _open_tag(suite)
+        self._all.write(head + "\n")
+        self._suite.seek(0)
+        for chunk in iter(lambda: self._suite.read(1 << 16), ""):
+            self._all.write(chunk)
+        self._all.write(tail + "\n")
+
+    def finish(self, summary: Summary, *, spec: str, part: str) -> None:
+        root = ET.Element(
+            "testsuites",
+            name=f"{_TOOL} validate ({spec}, {part})",
+            tests=str(summary.payloads + summary.read_problems),
+            failures=str(summary.invalid),
+            errors=str(summary.read_problems),
+        )
+        head, tail = _open_tag(root)
+        self.out.write('<?xml version="1.0" encoding="UTF-8"?>\n' + head + "\n")
+        self._all.seek(0)
+        for chunk in iter(lambda: self._all.read(1 << 16), ""):
+            self.out.write(chunk)
+        self.out.write(tail + "\n")
+        self._all.close()
+        self._suite.close()
+        self.note.write(summary.line() + "\n")
