@@ -12,7 +12,7 @@ from typing import Any
 
 from .model import State, missing, present
 from .schemas import json_repr
-from .spec import Spec
+from .spec import Method, Spec
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,7 @@ class Judgement:
 
 def reflects_and_keeps(
     spec: Spec,
+    method: Method,
     observed: State,
     expect: Expectation,
     call: str,
@@ -180,7 +181,7 @@ def reflects_and_keeps(
     guarantee_own: str = "reflects-input",
 ) -> None:
     """reflects-input (this call's values) and keeps-earlier-data (what was there before)."""
-    lost_own = missing(expect.own, observed, spec)
+    lost_own = missing(expect.own, observed, method)
     if lost_own:
         out.add(
             guarantee_own,
@@ -189,13 +190,13 @@ def reflects_and_keeps(
             "the response to hold every described value",
             "missing " + "; ".join(lost_own[:5]),
         )
-    lost_earlier = missing(_not_overridden(expect.earlier, expect.own, spec), observed, spec)
+    lost_earlier = missing(_not_overridden(expect.earlier, expect.own, spec), observed, method)
     if lost_earlier:
         out.add(
             "keeps-earlier-data",
             step,
             call,
-            "values described earlier for this customer to stay",
+            "values described earlier for this record to stay",
             "lost " + "; ".join(lost_earlier[:5]),
         )
 
@@ -212,16 +213,16 @@ def _not_overridden(earlier: State, own: State, spec: Spec) -> State:
     return kept
 
 
-def nothing_applied(spec: Spec, before: State, after: State, unwanted: State) -> str | None:
-    """Evidence that a refused call changed the customer, or None."""
-    shown = present(unwanted, after, spec) if not before.same_as(after) else []
+def nothing_applied(method: Method, before: State, after: State, unwanted: State) -> str | None:
+    """Evidence that a refused call changed the record, or None."""
+    if before.same_as(after):
+        return None
+    shown = present(unwanted, after, method)
     if shown:
         return "applied anyway: " + "; ".join(shown[:5])
-    if not before.same_as(after):
-        return "the customer changed: " + "; ".join(
-            missing(after, before, spec)[:5] or ["values removed"]
-        )
-    return None
+    return "the record changed: " + "; ".join(
+        missing(after, before, method)[:5] or ["values removed"]
+    )
 
 
 def options_changed(original: Any, current: Any) -> str | None:

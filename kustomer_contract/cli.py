@@ -151,6 +151,10 @@ def _check(args: argparse.Namespace) -> int:
             f"kustomer-contract check: {session.impl} against spec {session.spec.name} "
             f"({len(session.guarantees)} guarantees, {settings.max_examples} cases each, seed {session.seed})"
         )
+    if not args.json and session.skipped:
+        print(
+            f"  not checked: {', '.join(session.skipped)} (optional; the implementation lacks it)"
+        )
     results = []
     for guarantee in session.guarantees:
         results.append(session.check(guarantee, on_case=progress))

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .spec import Spec
+from .spec import Method, Spec
 
 # --- normalising values for comparison -----------------------------------------------------
 
@@ -92,10 +92,10 @@ class State:
         return lists(self) == lists(other) and maps(self) == maps(other)
 
 
-def state_from(spec: Spec, document: Any, side: str) -> State:
+def state_from(method: Method, document: Any, side: str) -> State:
     """The values a payload carries (side="input") or a response shows (side="output")."""
     state = State()
-    for i, rule in enumerate(spec.target.reflects):
+    for i, rule in enumerate(method.reflects):
         found, node = at_pointer(document, rule.input if side == "input" else rule.output)
         if not found:
             continue
@@ -111,12 +111,12 @@ def state_from(spec: Spec, document: Any, side: str) -> State:
     return state
 
 
-def missing(expected: State, observed: State, spec: Spec) -> list[str]:
+def missing(expected: State, observed: State, method: Method) -> list[str]:
     """Human-readable entries of ``expected`` that ``observed`` lacks."""
     out = []
     for i, values in expected.lists.items():
         have = observed.lists.get(i, {})
-        rule = spec.target.reflects[i]
+        rule = method.reflects[i]
         out += [
             f"{rule.output}: {json.dumps(v, ensure_ascii=False)}"
             for k, v in values.items()
@@ -124,7 +124,7 @@ def missing(expected: State, observed: State, spec: Spec) -> list[str]:
         ]
     for i, entries in expected.maps.items():
         have = observed.maps.get(i, {})
-        rule = spec.target.reflects[i]
+        rule = method.reflects[i]
         for name, value in entries.items():
             if name not in have:
                 out.append(f"{rule.output}/{name} (absent)")
@@ -133,12 +133,12 @@ def missing(expected: State, observed: State, spec: Spec) -> list[str]:
     return out
 
 
-def present(unwanted: State, observed: State, spec: Spec) -> list[str]:
+def present(unwanted: State, observed: State, method: Method) -> list[str]:
     """Entries of ``unwanted`` that ``observed`` shows: evidence that something was applied."""
     out = []
     for i, values in unwanted.lists.items():
         have = observed.lists.get(i, {})
-        rule = spec.target.reflects[i]
+        rule = method.reflects[i]
         out += [
             f"{rule.output}: {json.dumps(v, ensure_ascii=False)}"
             for k, v in values.items()
@@ -146,7 +146,7 @@ def present(unwanted: State, observed: State, spec: Spec) -> list[str]:
         ]
     for i, entries in unwanted.maps.items():
         have = observed.maps.get(i, {})
-        rule = spec.target.reflects[i]
+        rule = method.reflects[i]
         out += [f"{rule.output}/{name}" for name in entries if name in have]
     return out
 
@@ -174,10 +174,10 @@ def merged(spec: Spec, earlier: State, update: State) -> State:
     return out
 
 
-def identity_of(spec: Spec, response: Any) -> Any:
-    if spec.target.identity is None:
-        return None
-    return at_pointer(response, spec.target.identity)[1]
+def identity_of(method: Method, document: Any, pointer: str | None = None) -> Any:
+    """The record a response (or, with ``pointer``, an options object) names, or None."""
+    pointer = pointer or method.identity
+    return at_pointer(document, pointer)[1] if pointer else None
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -203,6 +203,7 @@ class Step:
     token: int = 0
     label: Mapping[str, str] | None = None  # for invalid options: pointer, keyword, message
     gap_ms: int = 0  # pause before the step: timing is drawn and shrunk like data
+    method: str | None = None  # which describe method; None is the spec's target
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"action": self.action}
@@ -214,6 +215,8 @@ class Step:
             out["label"] = dict(self.label)
         if self.gap_ms:
             out["gap_ms"] = self.gap_ms
+        if self.method:
+            out["method"] = self.method
         return out
 
     @classmethod
@@ -224,6 +227,7 @@ class Step:
             data.get("token", 0),
             data.get("label"),
             data.get("gap_ms", 0),
+            data.get("method"),
         )
 
 

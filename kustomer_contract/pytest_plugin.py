@@ -209,10 +209,9 @@ def kustomer_contract_session(kustomer_implementation: Any, pytestconfig: pytest
                     + getattr(kustomer_implementation, "__qualname__", "factory")
                 )
                 session.impl = label
-                session.driver = PythonDriver(
-                    kustomer_implementation, session.spec, session.klass, label
+                session.use_driver(
+                    PythonDriver(kustomer_implementation, session.spec, session.klass, label)
                 )
-                session.driver.new_instance()
         except (SpecError, ImplementationError) as exc:
             pytest.fail(f"kustomer-contract: {exc}", pytrace=False)
         cache[key] = session

@@ -17,6 +17,10 @@ def _js(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _method(spec: Spec, step: Any) -> str:
+    return step.method or spec.target.name
+
+
 def javascript(spec: Spec, case: Case) -> str:
     """The case as calls on ``window.Kustomer``, pasteable into a browser console."""
     start, identify, forget = (
@@ -24,7 +28,6 @@ def javascript(spec: Spec, case: Case) -> str:
         spec.by_role("identify"),
         spec.by_role("forget"),
     )
-    target = spec.target.name
     lines = [
         "const call = (method, ...args) => new Promise((resolve) =>",
         "  Kustomer[method](...args, (response, error) => resolve({ response, error })));",
@@ -32,6 +35,7 @@ def javascript(spec: Spec, case: Case) -> str:
     ]
     body: list[str] = []
     for step in case.steps:
+        target = _method(spec, step)
         if step.gap_ms:
             body.append(f"await new Promise((r) => setTimeout(r, {step.gap_ms}));")
         a = step.action
@@ -42,6 +46,7 @@ def javascript(spec: Spec, case: Case) -> str:
             )
     body.append(f"await call('{start.name}'{', {}' if start.takes_options else ''});")
     for step in case.steps:
+        target = _method(spec, step)
         a = step.action
         if a == "describe-before-start":
             continue
@@ -62,7 +67,7 @@ def javascript(spec: Spec, case: Case) -> str:
             body.append(f"await call('{identify.name}', {_js(case.tokens[step.token])});")
         elif a == "logout" and forget:
             body.append(f"await call('{forget.name}');")
-    body.append(f"console.log('customer now:', await call('{target}', {{}}));")
+    body.append(f"console.log('customer now:', await call('{spec.target.name}', {{}}));")
     lines += ["  " + line for line in body]
     lines.append("})();")
     return "\n".join(lines)
@@ -76,7 +81,6 @@ def python(spec: Spec, case: Case, impl: str) -> str:
         spec.by_role("identify"),
         spec.by_role("forget"),
     )
-    target = spec.target.name
     out = [
         "import threading",
         f"from {module} import {attribute.split('.')[0]}",
@@ -95,12 +99,14 @@ def python(spec: Spec, case: Case, impl: str) -> str:
     ]
     r = pprint.pformat
     for step in case.steps:
+        target = _method(spec, step)
         if step.action == "describe-before-start":
             out.append(
                 f"kustomer.{target}({r(step.options)}, lambda *got: print('before start:', got))"
             )
     out.append(f"call({start.name!r}{', {}' if start.takes_options else ''})")
     for step in case.steps:
+        target = _method(spec, step)
         a = step.action
         if a == "describe-before-start":
             continue
@@ -121,7 +127,7 @@ def python(spec: Spec, case: Case, impl: str) -> str:
             out.append(f"call({identify.name!r}, {r(case.tokens[step.token])})")
         elif a == "logout" and forget:
             out.append(f"call({forget.name!r})")
-    out.append(f"print('customer now:', call({target!r}, {{}}))")
+    out.append(f"print('customer now:', call({spec.target.name!r}, {{}}))")
     return "\n".join(out)
 
 

@@ -26,9 +26,21 @@ from .checks import (
     options_changed,
     reflects_and_keeps,
 )
-from .model import Case, State, Step, identity_of, merged, minus, present, state_from
+from .model import (
+    Case,
+    State,
+    Step,
+    _canonical_json,
+    at_pointer,
+    identity_of,
+    merged,
+    minus,
+    missing,
+    present,
+    state_from,
+)
 from .schemas import json_repr, validator_for
-from .spec import Klass, Spec
+from .spec import Klass, Method, Spec
 
 
 class Blocked(Exception):
@@ -82,7 +94,6 @@ class CaseRunner:
         self.start = spec.by_role("start")
         self.identify = spec.by_role("identify")
         self.forget = spec.by_role("forget")
-        self.responses = validator_for(spec, "response")
 
     # --- one case --------------------------------------------------------------------------
 
@@ -93,9 +104,11 @@ class CaseRunner:
         self.identity: tuple[str, int] = ("anon", 0)
         self.anon_epoch = 0
         self.first_login_from: dict[int, tuple[str, int]] = {}
-        self.described = State()  # every value validly described in this case, any customer
-        self.before_start = State()  # values of calls made before start: must never show up
-        self.states: dict[tuple[str, int], State] = {}
+        # Per method: every value validly described in this case (any record), and the
+        # values of calls made before start, which must never show up.
+        self.described: dict[str, State] = {}
+        self.before_start: dict[str, State] = {}
+        self.states: dict[tuple[Any, ...], State] = {}
         self.ids: dict[tuple[str, int], Any] = {}
         self.case = case
         self.instance = self.driver.new_instance()
@@ -188,32 +201,46 @@ class CaseRunner:
         self._track(probe, call, None)
         self._answer(probe, call, None, returned, "accepts-valid")
 
-    def _describe_ok(self, step: int | None, options: Any, guarantee: str = "accepts-valid") -> Any:
+    def _method(self, step: Step) -> Method:
+        return self.spec.methods[step.method] if step.method else self.target
+
+    def _record(self, method: Method, options: Any) -> tuple[Any, ...] | None:
+        """Which record a call touches: the session's customer, or the one its options name."""
+        if method.subject is None:
+            return (method.name, *self.identity)
+        found, value = at_pointer(options, method.subject)
+        return (method.name, "subject", _canonical_json(value)) if found else None
+
+    def _describe_ok(
+        self, step: int | None, options: Any, method: Method, guarantee: str = "accepts-valid"
+    ) -> State:
         """A valid describe with a callback; every success-side guarantee is judged here."""
         probe = Probe()
         original = copy.deepcopy(options)
-        key = self.identity
+        key = self._record(method, options)
         earlier = self.states.get(key, State())
-        own = state_from(self.spec, original, "input")
-        self._note_described(own)
-        call, returned = self._call(self.target, options, probe)
+        own = state_from(method, original, "input")
+        self._note_described(method, own)
+        call, returned = self._call(method, options, probe)
         self._track(probe, call, step, original=original, live=options)
         response = self._answer(probe, call, step, returned, guarantee)
-        observed = self._success_state(response, call, step)
-        reflects_and_keeps(self.spec, observed, Expectation(own, earlier), call, step, self.out)
-        self._check_identity(key, response, call, step)
+        observed = self._success_state(method, response, call, step)
+        reflects_and_keeps(
+            self.spec, method, observed, Expectation(own, earlier), call, step, self.out
+        )
+        self._check_identity(method, original, response, call, step)
         self.states[key] = merged(self.spec, earlier, own)
         return observed
 
-    def _note_described(self, own: State) -> None:
-        self.described = _union(self.described, own)
+    def _note_described(self, method: Method, own: State) -> None:
+        self.described[method.name] = _union(self.described.get(method.name, State()), own)
 
-    def _success_state(self, response: Any, call: str, step: int | None) -> State:
+    def _success_state(self, method: Method, response: Any, call: str, step: int | None) -> State:
         why = json_problem(response)
         if why:
             self.out.add("response-conforms", step, call, "a JSON response", f"the response {why}")
             raise Blocked("response is not JSON data")
-        problems = self.responses.problems(response)
+        problems = validator_for(self.spec, "response", method.name).problems(response)
         if problems:
             self.out.add(
                 "response-conforms",
@@ -224,8 +251,11 @@ class CaseRunner:
             )
             if not isinstance(response, dict):
                 raise Blocked("response is not an object")
-        observed = state_from(self.spec, response, "output")
-        leaked = present(minus(self.before_start, self.described), observed, self.spec)
+        observed = state_from(method, response, "output")
+        early = self.before_start.get(method.name)
+        leaked = early and present(
+            minus(early, self.described.get(method.name, State())), observed, method
+        )
         if leaked:
             self.out.add(
                 "not-before-start",
@@ -236,36 +266,54 @@ class CaseRunner:
             )
         return observed
 
-    def _read(self, step: int | None) -> State:
-        """The customer as it stands: a describe of nothing (``{}`` is valid and changes nothing)."""
-        return self._describe_ok(step, {})
+    def _read(self, step: int | None, method: Method | None = None, options: Any = None) -> State:
+        """The record as it stands: the method's read options (``{}`` for describeCustomer)
+        change nothing and answer with the record; for a record named in the options, the
+        read names it too."""
+        method = method or self.target
+        read = copy.deepcopy(method.read if method.read is not None else {})
+        if method.subject is not None:
+            _put(read, method.subject, at_pointer(options, method.subject)[1])
+        return self._describe_ok(step, read, method)
 
     def _check_identity(
-        self, key: tuple[str, int], response: Any, call: str, step: int | None
+        self, method: Method, options: Any, response: Any, call: str, step: int | None
     ) -> None:
-        customer = identity_of(self.spec, response)
-        if customer is None:
+        answered = identity_of(method, response)
+        if method.subject is not None:  # the record is the one the options name
+            named = identity_of(method, options, method.subject)
+            if method.identity and answered != named:
+                self.out.add(
+                    "stable-identity",
+                    step,
+                    call,
+                    f"the record {named!r} that was named",
+                    f"{method.identity} {answered!r}",
+                )
             return
+        if answered is None:
+            return
+        key = self.identity
         known = self.ids.get(key)
-        if known is not None and known != customer:
+        if known is not None and known != answered:
             self.out.add(
                 "stable-identity",
                 step,
                 call,
                 f"customer {self._who(key)} to keep id {known!r}",
-                f"id {customer!r}",
+                f"id {answered!r}",
             )
             return
         for other, other_id in self.ids.items():
-            if other != key and other_id == customer and self._must_differ(key, other):
+            if other != key and other_id == answered and self._must_differ(key, other):
                 self.out.add(
                     "stable-identity",
                     step,
                     call,
                     f"{self._who(key)} to be another customer than {self._who(other)}",
-                    f"both have id {customer!r}",
+                    f"both have id {answered!r}",
                 )
-        self.ids[key] = customer
+        self.ids[key] = answered
 
     def _must_differ(self, a: tuple[str, int], b: tuple[str, int]) -> bool:
         """Two identities that may not share a customer id.
@@ -287,7 +335,7 @@ class CaseRunner:
     def _before_start(self, i: int, step: Step) -> None:
         probe = Probe()
         original = copy.deepcopy(step.options)
-        call, returned = self._call(self.target, step.options, probe)
+        call, returned = self._call(self._method(step), step.options, probe)
         if returned.hung:
             self.out.add(
                 "not-before-start",
@@ -304,19 +352,22 @@ class CaseRunner:
 
     def _check_before_start_had_no_effect(self, before: list[tuple[int, Step]]) -> None:
         for _, step in before:
-            self.before_start = _union(
-                self.before_start, state_from(self.spec, step.options, "input")
-            )
-        self._read(None)  # every later response is checked too: a queued call may land late
+            m = self._method(step)
+            early = state_from(m, step.options, "input")
+            self.before_start[m.name] = _union(self.before_start.get(m.name, State()), early)
+        for _, step in before:  # every later response is checked too: a queued call may land late
+            self._read(None, self._method(step), step.options)
 
     def _describe(self, i: int, step: Step) -> None:
-        self._describe_ok(i, step.options)
+        self._describe_ok(i, step.options, self._method(step))
 
     def _refused(self, i: int, step: Step, guarantee: str) -> None:
-        before = self._read(i)
+        m = self._method(step)
+        key = self._record(m, step.options)  # None: the options do not even name a record
+        before = self._read(i, m, step.options) if key else None
         probe = Probe()
         original = copy.deepcopy(step.options)
-        call, returned = self._call(self.target, step.options, probe)
+        call, returned = self._call(m, step.options, probe)
         self._track(
             probe, call, i, required=returned.raised is None, original=original, live=step.options
         )
@@ -344,13 +395,13 @@ class CaseRunner:
                     f"an error{where}",
                     f"success with {json_repr(probe.response, 120)}",
                 )
-        after = self._read(i)
-        changed = nothing_applied(
-            self.spec, before, after, state_from(self.spec, step.options, "input")
-        )
+        if before is None:
+            return
+        after = self._read(i, m, step.options)
+        changed = nothing_applied(m, before, after, state_from(m, step.options, "input"))
         if changed:
             self.out.add(guarantee, i, call, f"nothing applied{where}", changed)
-        self.states[self.identity] = after  # what is there now is the baseline from here on
+        self.states[key] = after  # what is there now is the baseline from here on
 
     def _describe_invalid(self, i: int, step: Step) -> None:
         self._refused(i, step, "rejects-invalid")
@@ -359,9 +410,11 @@ class CaseRunner:
         self._refused(i, step, "rejects-unknown-custom")
 
     def _describe_no_callback(self, i: int, step: Step) -> None:
+        m = self._method(step)
         original = copy.deepcopy(step.options)
-        self._note_described(state_from(self.spec, original, "input"))
-        call, returned = self._call(self.target, step.options, None)
+        own = state_from(m, original, "input")
+        self._note_described(m, own)
+        call, returned = self._call(m, step.options, None)
         self.pending.append(_Pending(Probe(), call, i, False, original=original, live=step.options))
         if returned.hung or returned.raised is not None:
             what = (
@@ -369,12 +422,11 @@ class CaseRunner:
             )
             self.out.add("callback-optional", i, call, "no exception without a callback", what)
             raise Blocked("describe without callback failed")
-        own = state_from(self.spec, original, "input")
-        earlier = self.states.get(self.identity, State())
+        key = self._record(m, original)
+        earlier = self.states.get(key, State())
         deadline = time.monotonic() + self.timeout
         while True:  # the update may land after the call returns: poll until it shows
-            observed = self._read(i)
-            lost = _missing(self.spec, own, observed)
+            lost = missing(own, self._read(i, m, original), m)
             if not lost:
                 break
             if time.monotonic() > deadline:
@@ -387,35 +439,35 @@ class CaseRunner:
                 )
                 break
             time.sleep(0.002)
-        self.states[self.identity] = merged(self.spec, earlier, own)
+        self.states[key] = merged(self.spec, earlier, own)
 
     def _overlap(self, i: int, step: Step) -> None:
-        key = self.identity
+        m = self._method(step)
+        key = self._record(m, step.options[0])  # overlapping calls share their record
         earlier = self.states.get(key, State())
         calls = []
         for options in step.options:
-            self._note_described(state_from(self.spec, options, "input"))
+            self._note_described(m, state_from(m, options, "input"))
         for options in step.options:  # all issued before any callback is awaited
             probe = Probe()
             original = copy.deepcopy(options)
-            call, returned = self._call(self.target, options, probe)
+            call, returned = self._call(m, options, probe)
             self._track(probe, call, i, original=original, live=options)
             calls.append((probe, call, returned, original))
         total = earlier
         for probe, call, returned, original in calls:
             response = self._answer(probe, call, i, returned, "accepts-valid")
-            own = state_from(self.spec, original, "input")
-            observed = self._success_state(response, call, i)
-            reflects_and_keeps(self.spec, observed, Expectation(own, earlier), call, i, self.out)
-            self._check_identity(key, response, call, i)
+            own = state_from(m, original, "input")
+            observed = self._success_state(m, response, call, i)
+            reflects_and_keeps(self.spec, m, observed, Expectation(own, earlier), call, i, self.out)
+            self._check_identity(m, original, response, call, i)
             total = merged(self.spec, total, own)
-        observed = self._read(i)
-        lost = _missing(self.spec, total, observed)
+        lost = missing(total, self._read(i, m, step.options[0]), m)
         if lost:
             self.out.add(
                 "no-lost-update",
                 i,
-                f"{len(calls)} overlapping describeCustomer calls",
+                f"{len(calls)} overlapping {m.name} calls",
                 "every overlapping update applied",
                 "lost " + "; ".join(lost[:5]),
             )
@@ -479,10 +531,11 @@ def _union(a: State, b: State) -> State:
     return out
 
 
-def _missing(spec: Spec, expected: State, observed: State) -> list[str]:
-    from .model import missing
-
-    return missing(expected, observed, spec)
+def _put(document: dict[str, Any], pointer: str, value: Any) -> None:
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    for token in tokens[:-1]:
+        document = document.setdefault(token, {})
+    document[tokens[-1]] = value
 
 
 def _unique(violations: list[Violation]) -> list[Violation]:
@@ -536,6 +589,7 @@ def check_guarantee(
     grace: float = 0.02,
     shrink_seconds: float = 10.0,
     on_case: Any = None,
+    methods: tuple[str, ...] | None = None,
 ) -> GuaranteeResult:
     """Run ``max_examples`` cases focused on ``guarantee`` and judge that guarantee alone."""
     from hypothesis import HealthCheck, given, settings
@@ -563,7 +617,7 @@ def check_guarantee(
         print_blob=False,
     )
     @hypothesis_seed(seed)
-    @given(sequences(spec, klass, focus=guarantee))
+    @given(sequences(spec, klass, focus=guarantee, methods=methods))
     def judge(case: Case) -> None:
         first = state["first_failure"]
         if first is not None and time.monotonic() - first > shrink_seconds:

@@ -209,8 +209,9 @@ def _extra_keys(instance: Mapping, schema: Mapping) -> list[str]:
 @cache
 def _cached(spec: Spec, method: str, part: str, klass: Klass | None) -> PayloadValidator:
     m = spec.methods[method]
-    schema = m.options_schema if part == "options" else m.response_schema
-    return PayloadValidator(schema, klass, m.klass if part == "options" else None)
+    if part != "options":
+        return PayloadValidator(m.response_schema)
+    return PayloadValidator(m.options_schema, klass.named(m.klass_name) if klass else None, m.klass)
 
 
 def validator_for(

@@ -46,7 +46,17 @@ class Session:
             raise ImplementationError(
                 f"unknown guarantee(s) {', '.join(unknown)}; the spec has {', '.join(self.spec.guarantees)}"
             )
-        self.driver.new_instance()  # fail early, with a clear message, if the factory is broken
+        self.use_driver(self.driver)
+
+    def use_driver(self, driver: Any) -> None:
+        """Check through ``driver``; fails early and clearly if its factory is broken."""
+        self.driver = driver
+        instance = driver.new_instance()
+        # Optional methods (describeConversation) are checked where the implementation has them.
+        self.methods = tuple(
+            m.name for m in self.spec.describes if driver.has_method(instance, m.name)
+        )
+        self.skipped = [m.name for m in self.spec.describes if m.name not in self.methods]
 
     @property
     def guarantees(self) -> list[str]:
@@ -65,6 +75,7 @@ class Session:
             seed=self.seed,
             timeout=s.timeout,
             on_case=on_case,
+            methods=self.methods,
         )
 
     def replay_command(self, guarantee: str, program: str = "kustomer-contract check") -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-BUILTIN_SPECS = ("v1",)
+BUILTIN_SPECS = ("v1", "v2")
 _SCALARS = yaml.SafeLoader("")
 _RESERVED_TAGS = {
     "tag:yaml.org,2002:map",
@@ -207,6 +207,10 @@ class Method:
     identity: str | None = None
     klass: str | None = None
     reflects: tuple[Reflect, ...] = ()
+    subject: str | None = None  # options pointer naming the record; None: the session's customer
+    read: Any = None  # options that change nothing and read the record back
+    klass_name: str = "customer"  # which Klass of the Klass file holds its custom attributes
+    optional: bool = False  # implementations may lack it; then it is not checked
 
     @property
     def takes_options(self) -> bool:
@@ -236,6 +240,12 @@ class Spec:
 
     def by_role(self, role: str) -> Method | None:
         return next((m for m in self.methods.values() if m.role == role), None)
+
+    @property
+    def describes(self) -> tuple[Method, ...]:
+        """Every method that updates a record and answers with it (the target first)."""
+        others = [m for m in self.methods.values() if m.role == "describe" and m is not self.target]
+        return (self.target, *others)
 
 
 @cache
@@ -310,10 +320,13 @@ def _build(doc: Mapping[str, Any], path: Path, origins: Mapping[str, tuple[Path,
             identity=m.get("identity"),
             klass=m.get("klass"),
             reflects=reflects,
+            subject=m.get("subject"),
+            read=m.get("read", {}),
+            klass_name=m.get("klass_name", "customer"),
+            optional=m.get("optional", False),
         )
-    for role in ("start", "describe"):
-        if sum(m.role == role for m in methods.values()) != 1:
-            fail("/methods", f"exactly one method must have role {role!r}")
+    if sum(m.role == "start" for m in methods.values()) != 1:
+        fail("/methods", "exactly one method must have role 'start'")
     if doc["target"] not in methods:
         fail("/target", f"{doc['target']!r} is not one of the methods ({', '.join(methods)})")
     target = methods[doc["target"]]
@@ -389,10 +402,22 @@ def _patterns(schema: Any, pointer: str):
 
 @dataclass(frozen=True)
 class Klass:
-    """The custom attribute names that exist on a Klass in the organization."""
+    """The custom attribute names that exist on the Klasses of an organization.
+
+    ``attributes`` are the Customer Klass's; ``others`` those of further Klasses by name
+    (e.g. ``conversation``), from a ``klasses:`` mapping in the same file.
+    """
 
     path: str
     attributes: frozenset[str]
+    others: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def named(self, klass_name: str) -> Klass | None:
+        """The one Klass a method's custom attributes live on, or None if the file lacks it."""
+        if klass_name == "customer":
+            return Klass(self.path, self.attributes) if self.others else self
+        found = dict(self.others).get(klass_name)
+        return Klass(f"{self.path} ({klass_name})", found) if found is not None else None
 
 
 def load_klass(path: str | Path) -> Klass:
@@ -406,15 +431,22 @@ def load_klass(path: str | Path) -> Klass:
             "attributes",
             "a Klass file is YAML with a top-level 'attributes:' list of names",
         )
-    names = value["attributes"]
-    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-        raise SpecError(
-            path,
-            located.lines.get("/attributes", 1),
-            "attributes",
-            "must be a list of attribute names",
-        )
-    return Klass(str(path), frozenset(names))
+
+    def names(pointer: str, listed: Any) -> frozenset[str]:
+        if not isinstance(listed, list) or not all(isinstance(n, str) and n for n in listed):
+            line = located.lines.get(pointer, 1)
+            raise SpecError(path, line, pointer.lstrip("/"), "must be a list of attribute names")
+        return frozenset(listed)
+
+    others = value.get("klasses", {})
+    if not isinstance(others, dict):
+        line = located.lines.get("/klasses", 1)
+        raise SpecError(path, line, "klasses", "must map Klass names to lists of attribute names")
+    return Klass(
+        str(path),
+        names("/attributes", value["attributes"]),
+        tuple((k, names(f"/klasses/{k}", v)) for k, v in sorted(others.items())),
+    )
 
 
 def to_json(value: Any) -> str:

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from . import values
 from .model import Case, State, Step, state_from
 from .schemas import PayloadValidator, ecma_regex, validator_for
-from .spec import Klass, Spec, _escape
+from .spec import Klass, Method, Spec, _escape
 
 JSON_TYPES = ("null", "boolean", "number", "string", "array", "object")
-MAX_ITEMS = 4
-MAX_EXTRA_KEYS = 4
+MAX_ITEMS = 3
+MAX_EXTRA_KEYS = 3
 
 
 @dataclass(frozen=True)
@@ -404,7 +404,7 @@ def _labelled(raw: st.SearchStrategy, validator: PayloadValidator) -> st.SearchS
 
 def _ctx(spec: Spec, klass: Klass | None, method: str | None = None) -> Context:
     m = spec.methods[method or spec.target.name]
-    return Context(klass, m.klass)
+    return Context(klass.named(m.klass_name) if klass is not None else None, m.klass)
 
 
 @cache
@@ -431,15 +431,18 @@ def invalid_options(
 
 
 @cache
-def unknown_custom_options(spec: Spec, klass: Klass | None = None) -> st.SearchStrategy[Invalid]:
+def unknown_custom_options(
+    spec: Spec, klass: Klass | None = None, method: str | None = None
+) -> st.SearchStrategy[Invalid]:
     """Otherwise valid options naming an attribute the Klass lacks.
 
     With no Klass file, the names no Klass can hold are the unknown ones: those that break
     the naming rule (the seed's ``some_custom_attribute``).
     """
-    m = spec.target
+    m = spec.methods[method or spec.target.name]
     if m.klass is None:
         return st.nothing()
+    klass = klass.named(m.klass_name) if klass is not None else None
     validator = validator_for(spec, "options", m.name, klass)
     schema = canonical(m.options_schema)
     ctx = _ctx(spec, klass, m.name)
@@ -466,7 +469,7 @@ def unknown_custom_options(spec: Spec, klass: Klass | None = None) -> st.SearchS
         )
         keyword = "propertyNames"
 
-    base = valid_options(spec, klass)
+    base = valid_options(spec, klass, m.name)
     by_pattern = {p: from_schema(v, ctx) for p, v in sub.get("patternProperties", {}).items()}
     fallback = from_schema({"type": ["string", "number", "boolean", "null"]}, ctx)
 
@@ -532,53 +535,119 @@ FOCUS_STEPS: dict[str, tuple[str, ...]] = {
 GAPS_MS = (0, 0, 0, 1, 5)  # shrinks towards 0: timing is part of the minimal example
 
 
+def _describe_makers(
+    spec: Spec, klass: Klass | None, m: Method, gap: st.SearchStrategy[int]
+) -> dict[str, st.SearchStrategy[Step]]:
+    """The describe steps of one method; the key "focus" is a describe that describes something."""
+    valid = valid_options(spec, klass, m.name)
+    # Steps that exist to show an effect describe something (an empty payload shows nothing).
+    describing = valid.filter(lambda o: not state_from(m, o, "input").same_as(State()))
+    name = None if m is spec.target else m.name
+
+    def step(
+        action: str, options: st.SearchStrategy, timed: bool = True
+    ) -> st.SearchStrategy[Step]:
+        return st.builds(
+            Step,
+            st.just(action),
+            options,
+            gap_ms=gap if timed else st.just(0),
+            method=st.just(name),
+        )
+
+    def labelled(action: str, cases: st.SearchStrategy[Invalid]) -> st.SearchStrategy[Step]:
+        return cases.map(lambda inv: Step(action, inv.value, label=inv.label(), method=name))
+
+    makers = {
+        "describe": step("describe", valid),
+        "focus": step("describe", describing),
+        "describe-invalid": labelled("describe-invalid", invalid_options(spec, klass, m.name)),
+        "describe-no-callback": step("describe-no-callback", describing),
+        "describe-before-start": step("describe-before-start", describing, timed=False),
+        "overlap": step("overlap", st.lists(describing, min_size=2, max_size=3)),
+    }
+    if m.klass is not None:
+        makers["describe-unknown"] = labelled(
+            "describe-unknown", unknown_custom_options(spec, klass, m.name)
+        )
+    return makers
+
+
+def _subject_values(m: Method) -> st.SearchStrategy[Any]:
+    """Values for the options field that names a method's record (e.g. a conversation id)."""
+    schema = canonical(m.options_schema)
+    for token in (m.subject or "").split("/")[1:]:
+        schema = schema.get("properties", {}).get(token, {})
+    return from_schema(schema)
+
+
+def _with_subject(step: Step, m: Method, value: Any) -> Step:
+    """The step with its options naming ``value`` (left alone where that part is broken)."""
+    tokens = (m.subject or "").split("/")[1:]
+    if step.label and step.label.get("pointer", "").startswith(m.subject or ""):
+        return step
+
+    def rename(options: Any) -> Any:
+        if not isinstance(options, dict):
+            return options
+        out = copy.deepcopy(options)
+        node = out
+        for token in tokens[:-1]:
+            node = node.get(token)
+            if not isinstance(node, dict):
+                return options
+        if tokens[-1] not in node:  # never add it: that could mend a broken case
+            return options
+        node[tokens[-1]] = value
+        return out
+
+    options = (
+        [rename(o) for o in step.options] if step.action == "overlap" else rename(step.options)
+    )
+    return Step(step.action, options, step.token, step.label, step.gap_ms, step.method)
+
+
 @cache
 def sequences(
-    spec: Spec, klass: Klass | None = None, focus: str | None = None, max_steps: int = 6
+    spec: Spec,
+    klass: Klass | None = None,
+    focus: str | None = None,
+    max_steps: int = 5,
+    methods: tuple[str, ...] | None = None,
 ) -> st.SearchStrategy[Case]:
-    """Whole call sequences (login tokens and steps), with the steps ``focus`` needs."""
-    valid = valid_options(spec, klass)
-    # Steps that exist to show an effect describe something (an empty payload shows nothing).
-    describing = valid.filter(lambda o: not state_from(spec, o, "input").same_as(State()))
+    """Whole call sequences (login tokens and steps), with the steps ``focus`` needs.
+
+    ``methods`` limits the describe methods used (those an implementation has); the spec's
+    target is always among them and is drawn most often.
+    """
     gap = st.sampled_from(GAPS_MS)
+    chosen = [m for m in spec.describes if methods is None or m.name in methods or m is spec.target]
+    per_method = [_describe_makers(spec, klass, m, gap) for m in chosen]
+    makers: dict[str, st.SearchStrategy[Step]] = {}
+    for action in per_method[0]:
+        options = [mk[action] for mk in per_method if action in mk]
+        options = [options[0]] * 2 + options  # the target twice as often as any other method
+        makers[action] = st.one_of(options)
     has_identity = spec.by_role("identify") is not None
     token_count = 3 if has_identity else 0
-    makers: dict[str, st.SearchStrategy[Step]] = {
-        "describe": st.builds(Step, st.just("describe"), valid, gap_ms=gap),
-        "describe-invalid": invalid_options(spec, klass).map(
-            lambda inv: Step("describe-invalid", inv.value, label=inv.label())
-        ),
-        "describe-no-callback": st.builds(
-            Step, st.just("describe-no-callback"), describing, gap_ms=gap
-        ),
-        "describe-before-start": st.builds(Step, st.just("describe-before-start"), describing),
-        "overlap": st.builds(
-            Step, st.just("overlap"), st.lists(describing, min_size=2, max_size=3), gap_ms=gap
-        ),
-    }
-    if spec.target.klass is not None:
-        makers["describe-unknown"] = unknown_custom_options(spec, klass).map(
-            lambda inv: Step("describe-unknown", inv.value, label=inv.label())
-        )
     if has_identity:
         makers["login"] = st.builds(
             Step, st.just("login"), token=st.integers(0, token_count - 1), gap_ms=gap
         )
         if spec.by_role("forget") is not None:
             makers["logout"] = st.builds(Step, st.just("logout"), gap_ms=gap)
-    focus_makers = {"describe": st.builds(Step, st.just("describe"), describing, gap_ms=gap)}
     # Plain describes dominate, as in real use; every other kind still shows up often.
     weights = {"describe": 4, "login": 2}
     body_steps = st.one_of(
         [
             m
             for name, m in makers.items()
-            if name != "describe-before-start"
+            if name not in ("describe-before-start", "focus")
             for _ in range(weights.get(name, 1))
         ]
     )
-
     tokens_strategy = identities(spec, token_count) if has_identity else st.just([])
+    subjects = {m.name: _subject_values(m) for m in chosen if m.subject}
 
     @st.composite
     def build(draw) -> Case:
@@ -591,7 +660,15 @@ def sequences(
             before = before or [draw(makers["describe-before-start"])]
         if wanted:
             at = draw(st.integers(0, len(body)))
-            body[at:at] = [draw(focus_makers.get(name, makers[name])) for name in wanted]
-        return Case(tokens, tuple(before + body))
+            body[at:at] = [draw(makers["focus" if name == "describe" else name]) for name in wanted]
+        steps = before + body
+        for name, values_ in subjects.items():  # a few records, so calls meet the same one
+            pool = draw(st.lists(values_, min_size=2, max_size=2, unique_by=repr))
+            m = spec.methods[name]
+            steps = [
+                _with_subject(s, m, pool[draw(st.integers(0, 1))]) if s.method == name else s
+                for s in steps
+            ]
+        return Case(tokens, tuple(steps))
 
     return build()

@@ -96,9 +96,8 @@ def email_addresses(draw, min_size: int = 0, max_size: int | None = None) -> str
     return f"{_fit(local, target - len(domain) - 1, draw(_PADS))}@{domain}"
 
 
-_DIGIT = st.sampled_from("0123456789")
 _PHONE_STYLES = st.sampled_from(["plain", "spaces", "dashes", "dots", "parens", "plus", "mixed"])
-_GROUP = st.integers(2, 4)
+_GROUPINGS = st.sampled_from([(3, 3, 4), (3, 4), (2, 2, 2, 2), (4, 4), (3, 3, 3, 3), (1, 3, 3, 4)])
 
 
 @st.composite
@@ -106,15 +105,16 @@ def phone_numbers(draw, digits: tuple[int, int] = (7, 15)) -> str:
     """Phone numbers with the separators people use, at both digit-count edges."""
     lo, hi = digits
     count = draw(st.sampled_from([lo, hi, (lo + hi) // 2, lo + 3]))
-    number = "".join(draw(st.lists(_DIGIT, min_size=count, max_size=count)))
+    number = str(draw(st.integers(0, 10**count - 1))).zfill(count)  # one draw, not one per digit
     style = draw(_PHONE_STYLES)
     if style == "plain":
         return number
     groups, rest = [], number
-    while rest:
-        size = min(len(rest), draw(_GROUP))
-        groups.append(rest[:size])
-        rest = rest[size:]
+    for size in draw(_GROUPINGS):
+        if rest:
+            groups.append(rest[:size])
+            rest = rest[size:]
+    groups[-1] += rest
     sep = {"spaces": " ", "dashes": "-", "dots": ".", "parens": " ", "plus": " ", "mixed": "-"}[
         style
     ]
@@ -193,7 +193,8 @@ def jwts() -> st.SearchStrategy[str]:
 
 
 def object_ids() -> st.SearchStrategy[str]:
-    return st.text("0123456789abcdef", min_size=24, max_size=24)
+    """24 hex digits, as Kustomer-style ids look (one draw, not one per digit)."""
+    return st.integers(0, 16**24 - 1).map(lambda n: f"{n:024x}")
 
 
 def plain_text(min_size: int = 0, max_size: int | None = None) -> st.SearchStrategy[str]:

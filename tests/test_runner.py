@@ -68,3 +68,54 @@ def test_conformant_variants_pass(v1, impl, guarantee):
     driver = PythonDriver(impl, v1)
     result = check_guarantee(v1, driver, guarantee, max_examples=25, seed=11)
     assert result.status == "passed", result.failure and result.failure.violation
+
+
+class ConversationsShareOneRecord(KustomerDouble):
+    """describeConversation stores every conversation's attributes in one place."""
+
+    def _record_for(self, method, options):
+        self._names.setdefault("one", None)
+        self._customers.setdefault("one", {})
+        return "one"
+
+
+class WithoutConversations:
+    """A describeCustomer-only implementation: the optional method is simply not checked."""
+
+    def __init__(self):
+        self._inner = KustomerDouble()
+
+    def __getattr__(self, name):
+        if name == "describeConversation":
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
+def test_describe_conversation_is_checked_from_yaml_alone(v1):
+    assert [m.name for m in v1.describes] == ["describeCustomer", "describeConversation"]
+    driver = PythonDriver(KustomerDouble, v1)
+    instance = driver.new_instance()
+    assert driver.has_method(instance, "describeConversation")
+    for guarantee in (
+        "reflects-input",
+        "rejects-unknown-custom",
+        "no-lost-update",
+        "stable-identity",
+    ):
+        result = check_guarantee(v1, driver, guarantee, max_examples=20, seed=3)
+        assert result.status == "passed", result.failure and result.failure.violation
+
+
+def test_a_broken_conversation_record_is_caught(v1):
+    driver = PythonDriver(ConversationsShareOneRecord, v1)
+    result = check_guarantee(v1, driver, "stable-identity", max_examples=60, seed=3)
+    assert result.status == "failed"
+    assert result.failure.violation.call.startswith("describeConversation(")
+
+
+def test_an_implementation_without_the_optional_method(v1):
+    from kustomer_contract.session import Session, Settings
+
+    session = Session(Settings(impl="tests.test_runner:WithoutConversations", max_examples=5))
+    assert session.methods == ("describeCustomer",) and session.skipped == ["describeConversation"]
+    assert session.check("reflects-input").status == "passed"

@@ -104,7 +104,7 @@ def test_a_copied_spec_loads_by_path(spec_copy):
             "does not compile",
         ),
         (
-            "methods/describeCustomer.yaml",
+            "schemas/custom-attributes.yaml",
             "type: [boolean, 'null']",
             "type: [boolean, 'nul']",
             "/patternProperties/Bool$/type",

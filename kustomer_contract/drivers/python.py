@@ -89,7 +89,11 @@ class PythonDriver:
             raise ImplementationError(
                 f"the factory {self.label} raised {type(exc).__name__}: {exc}"
             ) from exc
-        missing = [m for m in self.spec.methods if not callable(getattr(instance, m, None))]
+        missing = [
+            name
+            for name, m in self.spec.methods.items()
+            if not m.optional and not callable(getattr(instance, name, None))
+        ]
         if missing:
             raise ImplementationError(
                 f"the object from {self.label} lacks the SDK method(s) {', '.join(missing)}"
@@ -110,6 +114,9 @@ class PythonDriver:
         worker.start()
         worker.join(timeout)
         return result
+
+    def has_method(self, instance: Any, name: str) -> bool:
+        return callable(getattr(instance, name, None))
 
     def close(self, instance: Any) -> None:
         """Nothing to release for in-process objects."""

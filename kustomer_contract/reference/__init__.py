@@ -13,6 +13,7 @@ validation and for what a describe stores, so it keeps whichever spec it is give
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import random
 import threading
@@ -22,7 +23,7 @@ from typing import Any
 
 from ..model import at_pointer, normalise
 from ..schemas import validator_for
-from ..spec import Klass, Spec, load_klass, load_spec
+from ..spec import Klass, Method, Spec, load_klass, load_spec
 
 Callback = Callable[..., Any]
 
@@ -49,6 +50,9 @@ class KustomerDouble:
         self._by_token: dict[str, str] = {}
         self._ids = (f"{uuid.uuid4().hex[:16]}{n:08x}" for n in itertools.count(1))
         self._current = ""
+        self._names: dict[str, Any] = {}  # record key -> the id the options named it by
+        for method in self._spec.describes[1:]:  # e.g. describeConversation: same machinery
+            setattr(self, method.name, functools.partial(self._describe, method.name))
         self._validators = {
             name: validator_for(self._spec, "options", name, self._klass)
             for name, m in self._spec.methods.items()
@@ -100,24 +104,36 @@ class KustomerDouble:
         self._later(finish, callback)
 
     def describeCustomer(self, options: Any, callback: Callback | None = None) -> None:  # noqa: N802
-        target = self._spec.target
+        self._describe(self._spec.target.name, options, callback)
+
+    def _describe(self, name: str, options: Any, callback: Callback | None = None) -> None:
+        """Any describe method of the spec: validate now, merge into the record on completion."""
+        method = self._spec.methods[name]
         started = self._started
-        error = self._refuse(target.name, options)
+        error = self._refuse(name, options)
         update = copy.deepcopy(options)
-        customer = self._current  # the request goes out for the customer of the moment
+        # The request goes out for the customer of the moment, or the record it names.
+        record = self._current if method.subject is None else self._record_for(method, update)
 
         def finish() -> tuple[Any, Exception | None]:
             if not started:
                 return None, KustomerError(
-                    "Kustomer.start() has not finished: call describeCustomer in start's callback"
+                    f"Kustomer.start() has not finished: call {name} in start's callback"
                 )
             if error:
                 return None, error
             with self._lock:  # merge at completion, atomically: overlapping calls all land
-                self._apply(customer, update)
-                return self._response(customer), None
+                self._apply(record, update, method)
+                return self._response(record, method), None
 
         self._later(finish, callback)
+
+    def _record_for(self, method: Method, options: Any) -> str:
+        named = at_pointer(options, method.subject or "")[1]
+        key = f"{method.name}:{named!r}"
+        self._customers.setdefault(key, {})
+        self._names[key] = named
+        return key
 
     # --- inside ----------------------------------------------------------------------------
 
@@ -135,9 +151,9 @@ class KustomerDouble:
         self._customers[customer_id] = {}
         return customer_id
 
-    def _apply(self, customer: str, options: Any) -> None:
+    def _apply(self, customer: str, options: Any, method: Method | None = None) -> None:
         stored = self._customers[customer]
-        for i, rule in enumerate(self._spec.target.reflects):
+        for i, rule in enumerate((method or self._spec.target).reflects):
             found, value = at_pointer(options, rule.input)
             if not found:
                 continue
@@ -149,13 +165,13 @@ class KustomerDouble:
                 have.setdefault(normalise(rule.compare, item), item)
             stored[i] = have
 
-    def _response(self, customer: str) -> dict[str, Any]:
+    def _response(self, customer: str, method: Method | None = None) -> dict[str, Any]:
+        method = method or self._spec.target
         response: dict[str, Any] = {}
-        identity = self._spec.target.identity
-        if identity:
-            _put(response, identity, customer)
+        if method.identity:
+            _put(response, method.identity, self._names.get(customer, customer))
         stored = self._customers[customer]
-        for i, rule in enumerate(self._spec.target.reflects):
+        for i, rule in enumerate(method.reflects):
             if rule.shape == "map":
                 if i in stored:
                     _put(response, rule.output, copy.deepcopy(stored[i]))
