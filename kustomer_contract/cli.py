@@ -78,10 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="check only this guarantee (repeatable)",
     )
     check.add_argument("--json", action="store_true", help="print the results as JSON")
-    from . import fixtures, validate
+    from . import fixtures, spec_commands, trace, validate
 
     validate.register(sub)
     fixtures.register(sub)
+    trace.register(sub)
+    spec_commands.register(sub)
     return parser
 
 
@@ -100,6 +102,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from . import validate
 
             return validate.run(args)
+        if args.command == "trace":
+            from . import trace
+
+            return trace.run(args)
+        if args.command in ("spec", "explain"):
+            from . import spec_commands
+
+            return spec_commands.run(args)
         return _check(args)
     except BrokenPipeError:  # e.g. piped into head: not an error of ours
         sys.stderr.close()

@@ -171,12 +171,17 @@ class KustomerDouble:
         if method.identity:
             _put(response, method.identity, self._names.get(customer, customer))
         stored = self._customers[customer]
+        lists: dict[str, dict[str, Any]] = {}  # several rules may feed one list (v2's shared*)
         for i, rule in enumerate(method.reflects):
             if rule.shape == "map":
                 if i in stored:
                     _put(response, rule.output, copy.deepcopy(stored[i]))
-            else:
-                _put(response, rule.output, copy.deepcopy(list(stored.get(i, {}).values())))
+                continue
+            merged = lists.setdefault(rule.output, {})
+            for key, item in stored.get(i, {}).items():
+                merged.setdefault(key, item)
+        for output, items in lists.items():
+            _put(response, output, copy.deepcopy(list(items.values())))
         return response
 
     def _later(

@@ -1,0 +1,567 @@
+"""``kustomer-contract trace FILE.jsonl``: check the caller's side on a recorded call trace.
+
+The trace comes from ``kustomer_contract/recorder/kustomer-recorder.js`` (or is written by
+hand): JSON Lines, one record per line, ``{t, seq, event, method, ...}`` with ``event`` one
+of ``call`` (with ``args``), ``callback`` (with ``call``, the seq of its call, ``response``
+and ``error``) and ``throw`` (with ``call`` and ``error``).
+
+The obligations come from the spec: each of its ``rules`` (kinds ``first-completes`` and
+``after-callback``), ``valid-options`` (every call's options match that method's options
+schema) and ``klass-attributes`` (custom attributes are on the Klass, or with no ``--klass``
+at least have a name a Klass can hold). Each violation is reported at the line of the
+offending call record: ``FILE:LINE: <obligation-id>: what happened; what to do instead``.
+
+Exit codes: 0 the caller kept every obligation; 1 some obligation was broken; 2 usage or
+input error (a bad ``--spec`` / ``--klass``, a trace that cannot be read, is empty, or has
+malformed records; each malformed record is reported with its line and skipped, and the
+rest of the trace is still checked, so violations found there still give 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "EXIT_VIOLATED",
+    "Record",
+    "TraceResult",
+    "Violation",
+    "check_records",
+    "check_trace",
+    "parse_trace",
+    "recorder_path",
+    "register",
+    "run",
+]
+
+EXIT_OK, EXIT_VIOLATED, EXIT_USAGE = 0, 1, 2
+VALID_OPTIONS, KLASS_ATTRIBUTES = "valid-options", "klass-attributes"
+EVENTS = ("call", "callback", "throw")
+GLOBAL = "Kustomer"  # the SDK's global, used in the JavaScript of the advice
+
+_EPILOG = """\
+obligations (ids as printed):
+  one per rule of the spec (v1: start-first, describe-after-login),
+  valid-options     each call's options match that method's options schema
+  klass-attributes  custom attributes are on the Klass (--klass), or at least have a name a
+                    Klass can hold (a type suffix such as Str, Num, Bool, At)
+
+exit codes:
+  0  the caller kept every obligation
+  1  at least one obligation was broken
+  2  usage error, a bad --spec or --klass, or a trace that could not be read, is empty or has
+     malformed records (those are reported and skipped; broken obligations still give 1)
+
+record a trace with kustomer_contract/recorder/kustomer-recorder.js, e.g.
+  <script src="kustomer-recorder.js"></script>
+  <script>KustomerRecorder.install()</script>      (before the Kustomer loader)
+  ... then in the console: copy(KustomerRecorder.dump())  and save it as trace.jsonl
+"""
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record of a trace, with the line it was read from."""
+
+    line: int
+    seq: int
+    event: str
+    method: str | None
+    call: int | None = None
+    args: tuple[Any, ...] = ()
+    undefined_args: frozenset[int] = frozenset()
+    in_callback: bool = False
+    error: Any = None
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    line: int  # 0: the file as a whole
+    message: str
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    line: int
+    order: int  # obligation order, for a stable sort within a line
+    obligation: str
+    method: str
+    happened: str
+    todo: str
+    pointer: str | None = None
+
+    @property
+    def message(self) -> str:
+        return f"{self.happened}; {self.todo}"
+
+
+@dataclass
+class TraceResult:
+    file: str
+    records: int = 0
+    violations: list[Violation] = field(default_factory=list)
+    read_problems: list[ReadProblem] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.violations:
+            return EXIT_VIOLATED
+        return EXIT_USAGE if self.read_problems else EXIT_OK
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _record(line: int, data: Any) -> Record | str:
+    """A record, or why the line is not one."""
+    if not isinstance(data, dict):
+        return f"a record is a JSON object, not {type(data).__name__}"
+    event = data.get("event")
+    if event not in EVENTS:
+        return f'"event" must be one of "call", "callback", "throw", not {json.dumps(event)}'
+    seq = data.get("seq")
+    if not _is_int(seq) or seq < 0:
+        return f'"seq" must be a whole number (the order of the record), not {json.dumps(seq)}'
+    t = data.get("t", 0)
+    if isinstance(t, bool) or not isinstance(t, (int, float)):
+        return f'"t" must be a number of milliseconds, not {json.dumps(t)}'
+    method = data.get("method")
+    if event == "call" and (not isinstance(method, str) or not method):
+        return (
+            f'a call record needs "method", the name of the method called, not {json.dumps(method)}'
+        )
+    if method is not None and not isinstance(method, str):
+        return f'"method" must be a string, not {json.dumps(method)}'
+    call = data.get("call")
+    if event == "callback" and not _is_int(call):
+        return f'a callback record needs "call", the seq of the call it belongs to, not {json.dumps(call)}'
+    if call is not None and not _is_int(call):
+        return f'"call" must be the seq of a call record, not {json.dumps(call)}'
+    args = data.get("args", [])
+    if not isinstance(args, list):
+        return f'"args" must be a list of the call\'s arguments, not {json.dumps(args)[:40]}'
+    undefined = data.get("undefinedArgs", [])
+    if not isinstance(undefined, list) or not all(_is_int(i) for i in undefined):
+        return '"undefinedArgs" must be a list of argument positions'
+    return Record(
+        line=line,
+        seq=seq,
+        event=event,
+        method=method,
+        call=call,
+        args=tuple(args),
+        undefined_args=frozenset(undefined),
+        in_callback=data.get("in") == "callback",
+        error=data.get("error"),
+    )
+
+
+def parse_trace(lines: Iterable[bytes | str]) -> tuple[list[Record], list[ReadProblem]]:
+    """Records in seq order, and a problem for each line that is not a usable record."""
+    records: list[Record] = []
+    problems: list[ReadProblem] = []
+    seen: dict[int, int] = {}  # seq -> line
+    for number, raw in enumerate(lines, 1):
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problems.append(ReadProblem(number, f"not UTF-8 text ({exc.reason}); skipped"))
+                continue
+        text = raw.strip().lstrip("\ufeff")
+        if not text:
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            reason = getattr(exc, "msg", str(exc))
+            where = f" at column {exc.colno}" if hasattr(exc, "colno") else ""
+            problems.append(ReadProblem(number, f"not JSON ({reason}{where}); skipped"))
+            continue
+        record = _record(number, data)
+        if isinstance(record, str):
+            problems.append(ReadProblem(number, f"{record}; skipped"))
+            continue
+        if record.seq in seen:
+            problems.append(
+                ReadProblem(
+                    number, f"seq {record.seq} was already used at line {seen[record.seq]}; skipped"
+                )
+            )
+            continue
+        seen[record.seq] = number
+        records.append(record)
+    records.sort(key=lambda r: r.seq)
+    calls = {r.seq: r for r in records if r.event == "call"}
+    usable = []
+    for r in records:
+        if r.call is not None and r.event != "call":
+            owner = calls.get(r.call)
+            if owner is None or owner.seq > r.seq:
+                what = "before it" if owner is None else "with a smaller seq"
+                problems.append(
+                    ReadProblem(
+                        r.line,
+                        f"this {r.event} belongs to call {r.call}, but the trace has no call "
+                        f"record of that seq {what}; skipped",
+                    )
+                )
+                continue
+        usable.append(r)
+    problems.sort(key=lambda p: p.line)
+    return usable, problems
+
+
+# ---------------------------------------------------------------------------
+# Checking
+
+
+def _snippet(spec: Any, outer: str, inner: str) -> str:
+    """``Kustomer.start({}, () => Kustomer.describeCustomer(...))``, from the spec's params."""
+    method = spec.methods.get(outer)
+    params = method.params if method is not None else ("options", "callback")
+    parts = []
+    for param in params:
+        if param == "callback":
+            parts.append(f"() => {GLOBAL}.{inner}(...)")
+        elif param == "options":
+            schema = method.options_schema if method is not None else None
+            parts.append(_options_placeholder(schema))
+        else:
+            parts.append(param)
+    return f"{GLOBAL}.{outer}({', '.join(parts)})"
+
+
+def _options_placeholder(schema: Any) -> str:
+    if isinstance(schema, dict):
+        examples = schema.get("examples")
+        if isinstance(examples, list) and examples:
+            return json.dumps(examples[0], separators=(", ", ": "))
+        required = schema.get("required")
+        if isinstance(required, list) and required:
+            return "{" + ", ".join(str(r) for r in required) + "}"
+    return "{...}"
+
+
+def _where(line: int | None) -> str:
+    return f"line {line}" if line else "nowhere"
+
+
+def _check_first_completes(rule, order, records, callback_line, spec) -> Iterable[Violation]:
+    first = rule.method
+    done = False
+    first_calls = [r for r in records if r.event == "call" and r.method == first]
+    for r in records:
+        if done:
+            return
+        if r.event == "callback" and any(c.seq == r.call for c in first_calls):
+            done = True
+            continue
+        if r.event != "call" or r.method == first:
+            continue
+        earlier = [c for c in first_calls if c.seq < r.seq]
+        snippet = _snippet(spec, first, r.method)
+        if earlier:
+            c = earlier[0]
+            ran = callback_line.get(c.seq)
+            context = f"{first} was called at line {c.line}; " + (
+                f"its callback ran only at line {ran}" if ran else "its callback never ran"
+            )
+            todo = f"call it inside {first}'s callback: {snippet}"
+        elif first_calls:
+            context = f"{first} is called only later, at line {first_calls[0].line}"
+            todo = f"call {first} first and this inside {first}'s callback: {snippet}"
+        else:
+            context = f"{first} is never called in this trace"
+            todo = f"call {first} first and this inside {first}'s callback: {snippet}"
+        yield Violation(
+            r.line,
+            order,
+            rule.id,
+            r.method,
+            f"{r.method} was called before {first}'s callback ran ({context})",
+            todo,
+        )
+
+
+def _check_after_callback(rule, order, records, callback_line, spec) -> Iterable[Violation]:
+    guarded, after = rule.method, rule.after
+    pending: dict[int, Record] = {}  # calls of `after` whose callback has not run yet
+    for r in records:
+        if r.event == "call" and r.method == after:
+            pending[r.seq] = r
+        elif r.event == "callback" and r.call in pending:
+            del pending[r.call]
+        elif r.event == "throw" and not r.in_callback and r.call in pending:
+            del pending[r.call]  # it threw: it never started, nothing to wait for
+        elif r.event == "call" and r.method == guarded and pending:
+            c = max(pending.values(), key=lambda p: p.seq)
+            ran = callback_line.get(c.seq)
+            context = f"{after} was called at line {c.line}; " + (
+                f"its callback ran only at line {ran}" if ran else "its callback never ran"
+            )
+            yield Violation(
+                r.line,
+                order,
+                rule.id,
+                r.method,
+                f"{guarded} was called before {after}'s callback ran ({context})",
+                f"call it inside {after}'s callback: {_snippet(spec, after, guarded)}",
+            )
+
+
+_RULE_CHECKS = {
+    "first-completes": _check_first_completes,
+    "after-callback": _check_after_callback,
+}
+
+
+def _check_options(spec, klass, records, order) -> Iterable[Violation]:
+    from .schemas import validator_for
+
+    for r in records:
+        if r.event != "call":
+            continue
+        method = spec.methods.get(r.method)
+        if method is None or method.options_schema is None or not method.takes_options:
+            continue
+        index = method.params.index("options")
+        if index >= len(r.args) or index in r.undefined_args:
+            schema = method.options_schema
+            required = isinstance(schema, dict) and schema.get("required")
+            if method is spec.target or required:
+                yield Violation(
+                    r.line,
+                    order,
+                    VALID_OPTIONS,
+                    r.method,
+                    f"{r.method} was called without its options",
+                    f"pass the options object first: {GLOBAL}.{r.method}"
+                    f"({_options_placeholder(schema)}, callback)",
+                )
+            continue
+        validator = validator_for(spec, "options", method.name, klass)
+        for p in validator.problems(r.args[index]):
+            on_klass = p.keyword == "klass" or (
+                p.keyword == "propertyNames"
+                and method.klass is not None
+                and p.pointer.startswith(method.klass + "/")
+            )
+            happened = f"{r.method} was called with options {p}"
+            if on_klass and p.keyword == "klass":
+                name = p.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+                happened = (
+                    f"{r.method} was called with options {p.pointer}: custom attribute "
+                    f"{json.dumps(name, ensure_ascii=False)} is not on the Klass ({klass.path})"
+                )
+                todo = "add it to the Klass in Kustomer first, or leave it out"
+            elif on_klass:
+                todo = "use the name of an attribute on your Klass, or leave it out"
+            else:
+                todo = "send only what the options schema allows (the message says how)"
+            yield Violation(
+                r.line,
+                order + (1 if on_klass else 0),
+                KLASS_ATTRIBUTES if on_klass else VALID_OPTIONS,
+                r.method,
+                happened,
+                todo,
+                pointer=p.pointer,
+            )
+
+
+def recorder_path() -> Path:
+    """The recorder script that ships with the package."""
+    return Path(__file__).resolve().parent / "recorder" / "kustomer-recorder.js"
+
+
+def obligations(spec: Any) -> list[str]:
+    """The obligation ids checked for a spec, in report order."""
+    return [rule.id for rule in spec.rules] + [VALID_OPTIONS, KLASS_ATTRIBUTES]
+
+
+def check_records(records: Sequence[Record], spec: Any, klass: Any = None) -> list[Violation]:
+    """Every broken obligation in these records (in seq order), sorted by line."""
+    callback_line: dict[int, int] = {}
+    for r in records:
+        if r.event == "callback" and r.call is not None:
+            callback_line.setdefault(r.call, r.line)
+    found: list[Violation] = []
+    for order, rule in enumerate(spec.rules):
+        check = _RULE_CHECKS.get(rule.kind)
+        if check is not None:
+            found.extend(check(rule, order, records, callback_line, spec))
+    found.extend(_check_options(spec, klass, records, len(spec.rules)))
+    return sorted(set(found))
+
+
+def check_trace(path: str | Path, spec: Any, klass: Any = None) -> TraceResult:
+    """Read and check one trace file (``-`` for standard input)."""
+    name = str(path)
+    result = TraceResult(file=name)
+    try:
+        if name == "-":
+            records, problems = parse_trace(sys.stdin.buffer)
+        else:
+            with open(path, "rb") as handle:
+                records, problems = parse_trace(handle)
+    except OSError as exc:
+        result.read_problems.append(ReadProblem(0, f"cannot read: {exc.strerror or exc}"))
+        return result
+    result.records = len(records)
+    result.read_problems = problems
+    if not records and not problems:
+        result.read_problems.append(
+            ReadProblem(
+                0,
+                "the trace has no records: install the recorder before the Kustomer loader "
+                "and save its lines (KustomerRecorder.dump())",
+            )
+        )
+    result.violations = check_records(records, spec, klass)
+    return result
+
+
+# ---------------------------------------------------------------------------
+# The command
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``trace`` subcommand to an ``add_subparsers()`` object."""
+    parser = subparsers.add_parser(
+        "trace",
+        help="check a recorded call trace (JSON Lines) for the caller's obligations",
+        description=(
+            "Check what a page did with the Kustomer SDK, recorded by kustomer-recorder.js: "
+            "each broken obligation is printed as FILE:LINE: obligation: what happened; "
+            "what to do instead."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="FILE.jsonl", help="recorded trace, or - for standard input"
+    )
+    parser.add_argument(
+        "--spec", default="v1", metavar="v1|PATH", help="bundled spec version or a spec path"
+    )
+    parser.add_argument(
+        "--klass",
+        metavar="FILE",
+        help="Klass YAML (attributes: [favoriteColorStr, ...]); custom attributes not on it "
+        "break klass-attributes",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``trace`` for parsed arguments; returns the exit code."""
+    from .schemas import validator_for
+    from .spec import SpecError, load_klass, load_spec
+
+    try:
+        spec = load_spec(args.spec)
+        klass = load_klass(args.klass) if args.klass else None
+        for name, method in spec.methods.items():  # refuse unusable schemas up front
+            if method.options_schema is not None and method.takes_options:
+                validator_for(spec, "options", name, klass)
+    except (SpecError, RuntimeError) as exc:
+        print(f"kustomer-contract: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    for rule in spec.rules:
+        if rule.kind not in _RULE_CHECKS:
+            print(
+                f"kustomer-contract: warning: rule {rule.id!r} has kind {rule.kind!r}, "
+                "which trace cannot check; it is skipped",
+                file=sys.stderr,
+            )
+    results = [check_trace(path, spec, klass) for path in args.paths]
+    code = max(r.exit_code for r in results)
+    if code == EXIT_USAGE and any(r.violations for r in results):
+        code = EXIT_VIOLATED  # broken obligations were shown: that is the finding
+    try:
+        if args.json:
+            _print_json(results, spec, args.klass, code)
+        else:
+            _print_text(results, spec)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.stderr.close()
+    return code
+
+
+def _print_text(results: Sequence[TraceResult], spec: Any) -> None:
+    out = sys.stdout
+    for result in results:
+        entries: list[tuple[int, int, str]] = []
+        for p in result.read_problems:
+            if p.line:
+                entries.append(
+                    (p.line, 0, f"{result.file}:{p.line}: malformed record: {p.message}")
+                )
+            else:
+                entries.append((0, 0, f"{result.file}: cannot check: {p.message}"))
+        for v in result.violations:
+            entries.append((v.line, 1, f"{result.file}:{v.line}: {v.obligation}: {v.message}"))
+        for _, _, text in sorted(entries, key=lambda e: (e[0], e[1])):
+            out.write(_one_line(text) + "\n")
+        kinds = sorted({v.obligation for v in result.violations})
+        n = len(result.violations)
+        summary = f"{result.file}: {result.records} records, {n} violation{'' if n == 1 else 's'}"
+        if kinds:
+            summary += f" ({', '.join(kinds)})"
+        if result.read_problems:
+            summary += f", {len(result.read_problems)} read problems"
+        elif not result.violations:
+            summary += f": every obligation kept ({', '.join(obligations(spec))})"
+        out.write(summary + "\n")
+
+
+def _print_json(results: Sequence[TraceResult], spec: Any, klass: str | None, code: int) -> None:
+    payload = {
+        "spec": spec.name,
+        "klass": klass,
+        "obligations": obligations(spec),
+        "files": [
+            {
+                "file": r.file,
+                "records": r.records,
+                "violations": [
+                    {
+                        "line": v.line,
+                        "obligation": v.obligation,
+                        "method": v.method,
+                        "happened": v.happened,
+                        "todo": v.todo,
+                        "message": v.message,
+                        **({"pointer": v.pointer} if v.pointer is not None else {}),
+                    }
+                    for v in r.violations
+                ],
+                "malformed": [
+                    {"line": p.line or None, "message": p.message} for p in r.read_problems
+                ],
+                "exit_code": r.exit_code,
+            }
+            for r in results
+        ],
+        "exit_code": code,
+    }
+    print(json.dumps(payload, indent=2, ensure_ascii=False))
