@@ -205,11 +205,22 @@ class CaseRunner:
         return self.spec.methods[step.method] if step.method else self.target
 
     def _record(self, method: Method, options: Any) -> tuple[Any, ...] | None:
-        """Which record a call touches: the session's customer, or the one its options name."""
+        """Which record a call touches: the session's customer, or the one its options name
+        (None when they name none that could be read back)."""
         if method.subject is None:
             return (method.name, *self.identity)
         found, value = at_pointer(options, method.subject)
-        return (method.name, "subject", _canonical_json(value)) if found else None
+        if not found or not validator_for(self.spec, "options", method.name).is_valid(
+            self._read_options(method, options)
+        ):
+            return None
+        return (method.name, "subject", _canonical_json(value))
+
+    def _read_options(self, method: Method, options: Any) -> Any:
+        read = copy.deepcopy(method.read if method.read is not None else {})
+        if method.subject is not None:
+            _put(read, method.subject, at_pointer(options, method.subject)[1])
+        return read
 
     def _describe_ok(
         self, step: int | None, options: Any, method: Method, guarantee: str = "accepts-valid"
@@ -271,10 +282,7 @@ class CaseRunner:
         change nothing and answer with the record; for a record named in the options, the
         read names it too."""
         method = method or self.target
-        read = copy.deepcopy(method.read if method.read is not None else {})
-        if method.subject is not None:
-            _put(read, method.subject, at_pointer(options, method.subject)[1])
-        return self._describe_ok(step, read, method)
+        return self._describe_ok(step, self._read_options(method, options), method)
 
     def _check_identity(
         self, method: Method, options: Any, response: Any, call: str, step: int | None
@@ -287,8 +295,8 @@ class CaseRunner:
                     "stable-identity",
                     step,
                     call,
-                    f"the record {named!r} that was named",
-                    f"{method.identity} {answered!r}",
+                    f"the record {json_repr(named)} that was named",
+                    f"{method.identity} {json_repr(answered)}",
                 )
             return
         if answered is None:
@@ -300,8 +308,8 @@ class CaseRunner:
                 "stable-identity",
                 step,
                 call,
-                f"customer {self._who(key)} to keep id {known!r}",
-                f"id {answered!r}",
+                f"customer {self._who(key)} to keep id {json_repr(known)}",
+                f"id {json_repr(answered)}",
             )
             return
         for other, other_id in self.ids.items():
@@ -311,7 +319,7 @@ class CaseRunner:
                     step,
                     call,
                     f"{self._who(key)} to be another customer than {self._who(other)}",
-                    f"both have id {answered!r}",
+                    f"both have id {json_repr(answered)}",
                 )
         self.ids[key] = answered
 
@@ -445,24 +453,32 @@ class CaseRunner:
         m = self._method(step)
         key = self._record(m, step.options[0])  # overlapping calls share their record
         earlier = self.states.get(key, State())
+        owns = [state_from(m, options, "input") for options in step.options]
+        for own in owns:
+            self._note_described(m, own)
+        # Which call lands last is not ours to know: a value several of them set differently
+        # may end as any of theirs, and is judged by no call alone.
+        contested = _contested(owns)
+        written = _contested(owns, at_least=1)  # what any of them sets may change under another
         calls = []
-        for options in step.options:
-            self._note_described(m, state_from(m, options, "input"))
         for options in step.options:  # all issued before any callback is awaited
             probe = Probe()
             original = copy.deepcopy(options)
             call, returned = self._call(m, options, probe)
             self._track(probe, call, i, original=original, live=options)
-            calls.append((probe, call, returned, original))
+            calls.append((probe, call, returned))
         total = earlier
-        for probe, call, returned, original in calls:
+        for (probe, call, returned), own in zip(calls, owns, strict=True):
             response = self._answer(probe, call, i, returned, "accepts-valid")
-            own = state_from(m, original, "input")
             observed = self._success_state(m, response, call, i)
-            reflects_and_keeps(self.spec, m, observed, Expectation(own, earlier), call, i, self.out)
-            self._check_identity(m, original, response, call, i)
+            expect = Expectation(_without(own, contested), _without(earlier, written))
+            reflects_and_keeps(self.spec, m, observed, expect, call, i, self.out)
+            self._check_identity(m, step.options[0], response, call, i)
             total = merged(self.spec, total, own)
-        lost = missing(total, self._read(i, m, step.options[0]), m)
+        # The read after judges what the group wrote under no-lost-update alone.
+        self.states[key] = _without(earlier, written)
+        observed = self._read(i, m, step.options[0])
+        lost = missing(_without(total, contested), observed, m)
         if lost:
             self.out.add(
                 "no-lost-update",
@@ -471,6 +487,10 @@ class CaseRunner:
                 "every overlapping update applied",
                 "lost " + "; ".join(lost[:5]),
             )
+        for rule, names in contested.items():  # from here on, what landed is what counts
+            for name in names:
+                if name in observed.maps.get(rule, {}):
+                    total.maps.setdefault(rule, {})[name] = observed.maps[rule][name]
         self.states[key] = total
 
     def _login(self, i: int, step: Step) -> None:
@@ -478,6 +498,36 @@ class CaseRunner:
         call, returned = self._call(self.identify, self.case.tokens[step.token], probe)
         self._track(probe, call, i)
         self._answer(probe, call, i, returned, "stable-identity")
+        self.first_login_from.setdefault(step.token, self.identity)
+        self.identity = ("token", step.token)
+
+    def _describe_during_login(self, i: int, step: Step) -> None:
+        """The caller breaks describe-after-login: login, then a describe before its callback.
+
+        Where the update lands (the visitor or the logged-in customer) is unspecified, so it
+        is expected nowhere; only the callbacks are judged."""
+        m = self._method(step)
+        login_probe = Probe()
+        login_call, login_returned = self._call(
+            self.identify, self.case.tokens[step.token], login_probe
+        )
+        self._track(login_probe, login_call, i)
+        probe = Probe()
+        original = copy.deepcopy(step.options)
+        self._note_described(m, state_from(m, original, "input"))
+        call, returned = self._call(m, step.options, probe)
+        required = returned.raised is None and not returned.hung
+        self._track(probe, call, i, required=required, original=original, live=step.options)
+        self._answer(login_probe, login_call, i, login_returned, "stable-identity")
+        if required and not probe.wait(self.timeout):
+            self.out.add(
+                "callback-once",
+                i,
+                call,
+                "the callback called once",
+                f"not called within {self.timeout:g} s",
+            )
+            raise Blocked(f"{call}: callback never came")
         self.first_login_from.setdefault(step.token, self.identity)
         self.identity = ("token", step.token)
 
@@ -520,6 +570,28 @@ class CaseRunner:
                         changed,
                     )
         self.result.violations[:] = _unique(self.out.violations)
+
+
+def _contested(owns: list[State], at_least: int = 2) -> dict[int, set[str]]:
+    """Map entries (by rule) that overlapping calls set to ``at_least`` different values."""
+    values: dict[tuple[int, str], set[str]] = {}
+    for own in owns:
+        for rule, entries in own.maps.items():
+            for name, value in entries.items():
+                values.setdefault((rule, name), set()).add(value)
+    out: dict[int, set[str]] = {}
+    for (rule, name), seen in values.items():
+        if len(seen) >= at_least:
+            out.setdefault(rule, set()).add(name)
+    return out
+
+
+def _without(state: State, contested: dict[int, set[str]]) -> State:
+    out = state.copy()
+    for rule, names in contested.items():
+        for name in names:
+            out.maps.get(rule, {}).pop(name, None)
+    return out
 
 
 def _union(a: State, b: State) -> State:
@@ -625,7 +697,7 @@ def check_guarantee(
         result = runner.run(case)
         state["cases"] += 1
         if on_case:
-            on_case(guarantee)
+            on_case(guarantee, case)
         mine = result.of(guarantee)
         if mine:
             state["failure"] = Failure(guarantee, mine[0], case, result.transcript, seed)
@@ -656,6 +728,10 @@ def check_guarantee(
     return GuaranteeResult(guarantee, "passed", state["cases"], seconds)
 
 
+def is_javascript(impl: str) -> bool:
+    return impl.endswith((".js", ".mjs", ".cjs"))
+
+
 def replay_case(
     impl: str,
     case: Case | dict[str, Any],
@@ -665,12 +741,19 @@ def replay_case(
     timeout: float = 2.0,
     grace: float = 0.05,
 ) -> CaseResult:
-    """Run one recorded case again against ``module:attribute`` (printed regression tests call it)."""
+    """Run one recorded case again (printed regression tests call it).
+
+    ``impl`` is ``module:attribute``, or the path of a JavaScript module (run with Node)."""
     from .drivers.python import PythonDriver, load_factory
     from .spec import load_klass, load_spec
 
     loaded = load_spec(spec)
     names = load_klass(klass) if klass else None
-    driver = PythonDriver(load_factory(impl), loaded, names, impl)
+    if is_javascript(impl):
+        from .drivers.node import NodeDriver
+
+        driver: Any = NodeDriver(impl, loaded, names, impl)
+    else:
+        driver = PythonDriver(load_factory(impl), loaded, names, impl)
     case = case if isinstance(case, Case) else Case.from_json(case)
     return CaseRunner(loaded, driver, names, timeout, grace).run(case)

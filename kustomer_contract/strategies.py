@@ -266,6 +266,9 @@ def _local_violations(schema: dict, ctx: Context, pointer: str) -> list[st.Searc
                 values.SAFE_TEXT, max_size=12
             )
             found.append(misses.filter(lambda s: not regex.search(s)).map(at("pattern")))
+            for outside in values.just_outside(schema):  # one past each limit a generator knows
+                past = outside.filter(lambda s: not regex.search(s)).map(at("pattern"))
+                found.extend([past] * 3)  # off-by-one limits are the likeliest bug: drawn often
         if "maxLength" in schema:
             longer = dict(
                 schema, minLength=schema["maxLength"] + 1, maxLength=schema["maxLength"] + 12
@@ -626,7 +629,10 @@ def sequences(
     makers: dict[str, st.SearchStrategy[Step]] = {}
     for action in per_method[0]:
         options = [mk[action] for mk in per_method if action in mk]
-        options = [options[0]] * 2 + options  # the target twice as often as any other method
+        if action not in ("describe-invalid", "describe-unknown"):
+            # The target is drawn most; broken payloads go to every method alike, since each
+            # method has its own constraints to break.
+            options = [options[0]] * 2 + options
         makers[action] = st.one_of(options)
     has_identity = spec.by_role("identify") is not None
     token_count = 3 if has_identity else 0
@@ -636,6 +642,15 @@ def sequences(
         )
         if spec.by_role("forget") is not None:
             makers["logout"] = st.builds(Step, st.just("logout"), gap_ms=gap)
+        # The caller's mistake of describing before login's callback: implementations must
+        # still call back once (where the update lands is unspecified).
+        makers["describe-during-login"] = st.builds(
+            Step,
+            st.just("describe-during-login"),
+            valid_options(spec, klass),
+            token=st.integers(0, token_count - 1),
+            gap_ms=gap,
+        )
     # Plain describes dominate, as in real use; every other kind still shows up often.
     weights = {"describe": 4, "login": 2}
     body_steps = st.one_of(
@@ -647,6 +662,7 @@ def sequences(
         ]
     )
     tokens_strategy = identities(spec, token_count) if has_identity else st.just([])
+    focus_choices = st.sampled_from([per_method[0]] * 2 + per_method)  # the target most often
     subjects = {m.name: _subject_values(m) for m in chosen if m.subject}
 
     @st.composite
@@ -660,7 +676,11 @@ def sequences(
             before = before or [draw(makers["describe-before-start"])]
         if wanted:
             at = draw(st.integers(0, len(body)))
-            body[at:at] = [draw(makers["focus" if name == "describe" else name]) for name in wanted]
+            # The focus steps of a case all go to one method, so they meet the same records.
+            own = draw(focus_choices)
+            body[at:at] = [
+                draw(own.get("focus" if name == "describe" else name, makers[name])) for name in wanted
+            ]
         steps = before + body
         for name, values_ in subjects.items():  # a few records, so calls meet the same one
             pool = draw(st.lists(values_, min_size=2, max_size=2, unique_by=repr))

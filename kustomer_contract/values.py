@@ -104,7 +104,7 @@ _GROUPINGS = st.sampled_from([(3, 3, 4), (3, 4), (2, 2, 2, 2), (4, 4), (3, 3, 3,
 def phone_numbers(draw, digits: tuple[int, int] = (7, 15)) -> str:
     """Phone numbers with the separators people use, at both digit-count edges."""
     lo, hi = digits
-    count = draw(st.sampled_from([lo, hi, (lo + hi) // 2, lo + 3]))
+    count = draw(st.sampled_from([lo, hi, (lo + hi) // 2, min(lo + 3, hi)]))
     number = str(draw(st.integers(0, 10**count - 1))).zfill(count)  # one draw, not one per digit
     style = draw(_PHONE_STYLES)
     if style == "plain":
@@ -250,6 +250,15 @@ def generator_for(schema: dict[str, Any]) -> st.SearchStrategy[str] | None:
     kind = kind or schema.get("format")
     factory = GENERATORS.get(kind) if kind else None
     return factory(schema, spec if isinstance(spec, dict) else {}) if factory else None
+
+
+def just_outside(schema: dict[str, Any]) -> list[st.SearchStrategy[str]]:
+    """Values one step past the limits a generator is told about (e.g. 6 and 16 digits)."""
+    spec = schema.get("x-generate")
+    if isinstance(spec, dict) and spec.get("kind") == "phone" and "digits" in spec:
+        lo, hi = spec["digits"]
+        return [phone_numbers((lo - 1, lo - 1)), phone_numbers((hi + 1, hi + 1))]
+    return []
 
 
 def string_near_misses(valid: str) -> st.SearchStrategy[str]:
