@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="factory of the implementation, e.g. mypkg.fake:make (default: the bundled reference)",
     )
     check.add_argument(
+        "--node",
+        metavar="PATH",
+        help="a JavaScript implementation run with Node: its default export (object, factory or "
+        "class) or globalThis.Kustomer",
+    )
+    check.add_argument(
         "--klass", metavar="FILE", help="Klass YAML: attributes: [favoriteColorStr, ...]"
     )
     check.add_argument(
@@ -78,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="check only this guarantee (repeatable)",
     )
     check.add_argument("--json", action="store_true", help="print the results as JSON")
+    check.add_argument(
+        "--coverage",
+        action="store_true",
+        help="show what the run exercised: schema branches and limits, rules kept and broken, guarantees",
+    )
     from . import fixtures, spec_commands, trace, validate
 
     validate.register(sub)
@@ -122,7 +133,7 @@ class _Progress:
     def __init__(self, total: int, enabled: bool) -> None:
         self.total, self.done, self.enabled = total, 0, enabled
 
-    def __call__(self, guarantee: str) -> None:
+    def __call__(self, guarantee: str, case: object = None) -> None:
         self.done += 1
         if self.enabled and self.done % 5 == 0:
             sys.stderr.write(f"\r\x1b[K  checking {guarantee}: {self.done} cases run")
@@ -140,7 +151,11 @@ def _check(args: argparse.Namespace) -> int:
     from .session import Session, Settings
     from .spec import SpecError
 
+    if args.node and args.impl:
+        print("kustomer-contract: error: give --impl or --node, not both", file=sys.stderr)
+        return EXIT_USAGE
     settings = Settings(
+        node=args.node,
         impl=args.impl,
         spec=args.spec,
         klass=args.klass,
@@ -161,6 +176,9 @@ def _check(args: argparse.Namespace) -> int:
             f"kustomer-contract check: {session.impl} against spec {session.spec.name} "
             f"({len(session.guarantees)} guarantees, {settings.max_examples} cases each, seed {session.seed})"
         )
+    shape = getattr(session.driver, "shape", None)
+    if not args.json and shape:
+        print(f"  found the implementation as: {shape}")
     if not args.json and session.skipped:
         print(
             f"  not checked: {', '.join(session.skipped)} (optional; the implementation lacks it)"
@@ -172,15 +190,15 @@ def _check(args: argparse.Namespace) -> int:
     seconds = time.monotonic() - started
     failed = [r for r in results if r.status != "passed"]
     if args.json:
+        document = to_json(
+            session.spec, results, impl=session.impl, klass=settings.klass, seed=session.seed
+        )
+        if args.coverage:
+            cov = session.coverage().coverage
+            document["coverage"] = {"percent": round(cov.percent(), 1), "missed": cov.missed()}
         print(
             json.dumps(
-                to_json(
-                    session.spec,
-                    results,
-                    impl=session.impl,
-                    klass=settings.klass,
-                    seed=session.seed,
-                ),
+                document,
                 indent=2,
                 ensure_ascii=False,
             )
@@ -199,6 +217,9 @@ def _check(args: argparse.Namespace) -> int:
                         replay=session.replay_command(r.guarantee),
                     )
                 )
+        if args.coverage:
+            print()
+            print(session.coverage().coverage.report())
         cases = sum(r.cases for r in results)
         verdict = "the contract holds" if not failed else f"{len(failed)} guarantee(s) not kept"
         print(

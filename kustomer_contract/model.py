@@ -190,6 +190,7 @@ ACTIONS = (
     "describe-before-start",  # valid options, issued before start is called
     "overlap",  # several valid describes in flight at once
     "login",  # identify with token number ``token``
+    "describe-during-login",  # login, then a describe before login's callback (a caller's mistake)
     "logout",
 )
 
@@ -209,7 +210,7 @@ class Step:
         out: dict[str, Any] = {"action": self.action}
         if self.options is not None:
             out["options"] = self.options
-        if self.action == "login":
+        if self.action in ("login", "describe-during-login"):
             out["token"] = self.token
         if self.label:
             out["label"] = dict(self.label)
@@ -239,7 +240,9 @@ class Case:
     steps: tuple[Step, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"tokens": list(self.tokens), "steps": [s.to_json() for s in self.steps]}
+        used = [s.token for s in self.steps if s.action in ("login", "describe-during-login")]
+        tokens = list(self.tokens[: max(used) + 1]) if used else []  # only what a replay needs
+        return {"tokens": tokens, "steps": [s.to_json() for s in self.steps]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Case:

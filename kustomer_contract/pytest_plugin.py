@@ -22,6 +22,7 @@ from .cli import positive_float, positive_int
 _OPTIONS = (
     # (name, type, default, help)
     ("impl", str, None, "implementation factory to check, module:attribute (e.g. mypkg.fake:make)"),
+    ("node", str, None, "a JavaScript implementation to check with Node (path to its module)"),
     ("klass", str, None, "Klass YAML file listing the custom attribute names (attributes: [...])"),
     ("spec", str, "v1", "contract spec: a bundled version (v1) or a path to a spec"),
     ("max_examples", positive_int, 100, "generated cases per guarantee (default 100)"),
@@ -44,6 +45,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(
             f"kustomer_{name}", help=text, default=None if default is None else str(default)
         )
+    group.addoption(
+        "--kustomer-coverage",
+        dest="kustomer_coverage",
+        action="store_true",
+        default=False,
+        help="after the contract items, show what they exercised of the contract; ini: kustomer_coverage",
+    )
+    parser.addini("kustomer_coverage", type="bool", default=False, help="show contract coverage")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """With --kustomer-coverage: what the contract items exercised, and what they missed."""
+    wanted = config.getoption("kustomer_coverage") or config.getini("kustomer_coverage")
+    sessions = config.__dict__.get("_kustomer_sessions", {})
+    if not wanted or not sessions:
+        return
+    terminalreporter.section("kustomer-contract coverage")
+    for session in sessions.values():
+        terminalreporter.write_line(session.coverage().coverage.report())
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -64,6 +84,7 @@ def _settings(config: pytest.Config, impl: str | None = None):
 
     return Settings(
         impl=impl or _setting(config, "impl"),
+        node=None if impl else _setting(config, "node"),
         spec=_setting(config, "spec") or "v1",
         klass=_setting(config, "klass"),
         max_examples=_setting(config, "max_examples") or 100,  # None when not given; 0 is refused
@@ -82,7 +103,7 @@ def _fixture_overridden(config: pytest.Config) -> bool:
 
 
 def _configured(config: pytest.Config) -> bool:
-    return bool(_setting(config, "impl")) or _fixture_overridden(config)
+    return bool(_setting(config, "impl") or _setting(config, "node")) or _fixture_overridden(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -90,7 +111,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return None
     s = _settings(config)
     return (
-        f"kustomer-contract: impl {s.impl or '(kustomer_implementation fixture)'}, spec {s.spec}, "
+        f"kustomer-contract: impl {s.node or s.impl or '(kustomer_implementation fixture)'}, spec {s.spec}, "
         f"{s.max_examples} cases per guarantee, seed {_seed(config)}"
     )
 
@@ -105,6 +126,13 @@ def _seed(config: pytest.Config) -> int:
     return config._kustomer_seed  # type: ignore[attr-defined]
 
 
+class ContractItem(pytest.Function):
+    """One guarantee as a test item; reported as contract::<guarantee-id>."""
+
+    def reportinfo(self):
+        return self.path, None, f"contract::{self.name}"
+
+
 class ContractCollector(pytest.Collector):
     """The ``contract`` node: one item per guarantee of the configured spec."""
 
@@ -116,7 +144,7 @@ class ContractCollector(pytest.Collector):
         except SpecError as exc:
             raise self.CollectError(f"kustomer-contract: {exc}") from None
         for guarantee in spec.guarantees:
-            yield pytest.Function.from_parent(self, name=guarantee, callobj=_test_for(guarantee))
+            yield ContractItem.from_parent(self, name=guarantee, callobj=_test_for(guarantee))
 
     class CollectError(Exception):
         pass
@@ -213,7 +241,11 @@ def kustomer_contract_session(kustomer_implementation: Any, pytestconfig: pytest
                     PythonDriver(kustomer_implementation, session.spec, session.klass, label)
                 )
         except (SpecError, ImplementationError) as exc:
-            pytest.fail(f"kustomer-contract: {exc}", pytrace=False)
+            problem = f"kustomer-contract: {exc}"
+        else:
+            problem = None
+        if problem:  # outside the except block: one line, no chained tracebacks
+            pytest.fail(problem, pytrace=False)
         cache[key] = session
     return cache[key]
 

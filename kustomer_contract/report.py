@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .model import Case
-from .runner import Failure, GuaranteeResult
+from .runner import Failure, GuaranteeResult, is_javascript
 from .spec import Spec
 
 
@@ -65,6 +65,14 @@ def javascript(spec: Spec, case: Case) -> str:
             body.append(f"console.log(await Promise.all([{calls}]));")
         elif a == "login" and identify:
             body.append(f"await call('{identify.name}', {_js(case.tokens[step.token])});")
+        elif a == "describe-during-login" and identify:
+            body.append(
+                "// the caller does not wait for login's callback (breaks describe-after-login)"
+            )
+            body.append(
+                f"console.log(await Promise.all([call('{identify.name}', "
+                f"{_js(case.tokens[step.token])}), call('{target}', {_js(step.options)})]));"
+            )
         elif a == "logout" and forget:
             body.append(f"await call('{forget.name}');")
     body.append(f"console.log('customer now:', await call('{spec.target.name}', {{}}));")
@@ -125,6 +133,11 @@ def python(spec: Spec, case: Case, impl: str) -> str:
             out.append("[e.wait(2) for e in pending]")
         elif a == "login" and identify:
             out.append(f"call({identify.name!r}, {r(case.tokens[step.token])})")
+        elif a == "describe-during-login" and identify:
+            out.append(
+                f"kustomer.{identify.name}({r(case.tokens[step.token])}, print)  # not awaited"
+            )
+            out.append(f"print(call({target!r}, {r(step.options)}))")
         elif a == "logout" and forget:
             out.append(f"call({forget.name!r})")
     out.append(f"print('customer now:', call({spec.target.name!r}, {{}}))")
@@ -172,9 +185,11 @@ def failure_text(
         "  minimal call sequence, JavaScript (paste into the browser console of a page with Kustomer):",
         _indent(javascript(spec, f.case)),
         "",
-        "  the same in Python:",
-        _indent(python(spec, f.case, impl)),
-        "",
+        *(
+            []
+            if is_javascript(impl)
+            else ["  the same in Python:", _indent(python(spec, f.case, impl)), ""]
+        ),
         "  as a pytest regression test:",
         _indent(pytest_test(spec, f, impl, klass)),
     ]
@@ -215,7 +230,7 @@ def to_json(
                 **r.failure.violation.to_json(),
                 "case": r.failure.case.to_json(),
                 "javascript": javascript(spec, r.failure.case),
-                "python": python(spec, r.failure.case, impl),
+                "python": None if is_javascript(impl) else python(spec, r.failure.case, impl),
                 "pytest": pytest_test(spec, r.failure, impl, klass),
             }
         out.append(entry)

@@ -18,6 +18,7 @@ class Settings:
     """What a user chose; every field has a CLI flag and a pytest option of the same name."""
 
     impl: str | None = None  # module:attribute; None means the bundled reference double
+    node: str | None = None  # a JavaScript module run with Node, instead of impl
     spec: str = "v1"
     klass: str | None = None
     max_examples: int = 100
@@ -38,7 +39,14 @@ class Session:
         self.klass: Klass | None = load_klass(settings.klass) if settings.klass else None
         self.impl = settings.impl or REFERENCE
         self.seed = settings.seed if settings.seed is not None else random.randrange(2**32)
-        self.driver = PythonDriver(load_factory(self.impl), self.spec, self.klass, self.impl)
+        if settings.node:
+            from .drivers.node import NodeDriver
+
+            self.impl = settings.node
+            self.driver = NodeDriver(settings.node, self.spec, self.klass, settings.node)
+        else:
+            self.driver = PythonDriver(load_factory(self.impl), self.spec, self.klass, self.impl)
+        self._coverage: Any = None
         unknown = [g for g in settings.only if g not in self.spec.guarantees]
         if unknown:
             from .drivers.python import ImplementationError
@@ -64,7 +72,22 @@ class Session:
             g for g in self.spec.guarantees if not self.settings.only or g in self.settings.only
         ]
 
+    def coverage(self) -> Any:
+        """What the checks run so far exercised of the contract (created on first use)."""
+        if self._coverage is None:
+            from .coverage import CoverageRecorder
+
+            self._coverage = CoverageRecorder(self.spec, self.methods, self.klass)
+        return self._coverage
+
     def check(self, guarantee: str, on_case: Any = None) -> GuaranteeResult:
+        recorder = self.coverage()
+
+        def seen(name: str, case: Any) -> None:
+            recorder.record(name, case)
+            if on_case:
+                on_case(name, case)
+
         s = self.settings
         return check_guarantee(
             self.spec,
@@ -74,14 +97,16 @@ class Session:
             max_examples=s.max_examples,
             seed=self.seed,
             timeout=s.timeout,
-            on_case=on_case,
+            on_case=seen,
             methods=self.methods,
         )
 
     def replay_command(self, guarantee: str, program: str = "kustomer-contract check") -> str:
         s = self.settings
         parts = [program]
-        if s.impl:
+        if s.node:
+            parts += ["--node", s.node]
+        elif s.impl:
             parts += ["--impl", s.impl]
         if s.spec != "v1":
             parts += ["--spec", s.spec]
