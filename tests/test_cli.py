@@ -47,7 +47,7 @@ def test_check_json(capsys, data_dir):
         (["--impl", "json:__doc__"], "is not callable"),
         (["--impl", "builtins:dict"], "lacks the SDK method(s)"),
         (["--spec", "v9"], "no such spec"),
-        (["--klass", "/nonexistent/klass.yaml"], "cannot read"),
+        (["--klass", "/nonexistent/klass.yaml"], "file not found"),
         (["--only", "no-such-guarantee"], "unknown guarantee"),
     ],
 )
@@ -142,3 +142,21 @@ def test_an_exception_in_the_implementation_is_a_failure_not_a_crash(tmp_path, m
     out = capsys.readouterr().out
     assert code == 1
     assert "FAILED accepts-valid" in out and "raised RuntimeError: boom" in out
+
+
+NODE_REFERENCE = str(
+    __import__("pathlib").Path(__file__).resolve().parent.parent / "kustomer_contract/reference/kustomer-double.mjs"
+)
+
+
+@pytest.mark.skipif(not __import__("shutil").which("node"), reason="node is not installed")
+def test_check_a_javascript_implementation(capsys):
+    assert main(["check", "--node", NODE_REFERENCE, "--max-examples", "3", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "found the implementation as: default export factory" in out
+    assert "the contract holds: 13/13 passed" in out
+
+
+def test_impl_and_node_together_is_a_usage_error(capsys):
+    assert main(["check", "--impl", "kustomer_contract.reference:make", "--node", "x.mjs"]) == 2
+    assert "not both" in capsys.readouterr().err

@@ -1,0 +1,417 @@
+"""Drive a JavaScript implementation in Node: ``NodeDriver(path, spec, klass, label)``.
+
+The module (ESM, or CommonJS through ``import()``) provides the SDK in one of three shapes,
+found in this order and reported as ``NodeDriver.shape``:
+
+- ``default export factory`` / ``default export class``: called (``new`` for a class) once per
+  case, with ``{klass: [names]}`` when a Klass is given;
+- ``default export object``: an object with the SDK's methods;
+- ``globalThis.Kustomer`` (or ``window.Kustomer``) set by the module.
+
+For the last two the module is imported again per case (``?instance=N``), so no state leaks.
+
+One long-lived ``node`` process per driver (started on the first ``new_instance``) runs
+``node_driver.mjs``: requests go as JSON Lines on its stdin, replies and callbacks come back on
+a pipe of their own, so the implementation's console.log cannot confuse the protocol. A reader
+thread hands each callback to the runner's probe as it arrives (a second call too), converted
+to Python: JSON values as they are (``undefined`` -> None), an ``Error`` -> ``JSError``, a value
+JSON cannot carry (a function, a cycle, BigInt, NaN) -> a ``JSValue`` marker. A method that
+never returns blocks the process: after the timeout it is killed (restarted on the next case)
+and the call is reported as hung. The process exiting during a call is reported as that call
+raising ``NodeExited`` (an ``ImplementationError``); during loading or building an instance it
+raises ``ImplementationError`` from ``new_instance``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import threading
+import weakref
+from pathlib import Path
+from typing import Any
+
+from ..spec import Klass, Spec
+from .python import ImplementationError, Returned
+
+DRIVER_SCRIPT = Path(__file__).with_name("node_driver.mjs")
+MARK = "\u0000js"
+LOAD_TIMEOUT = 30.0  # seconds for node to start and import the module
+BUILD_TIMEOUT = 10.0  # seconds for a factory to build an instance
+
+
+class JSError(Exception):
+    """A JavaScript ``Error`` as Python sees it: ``name`` (TypeError, ...) and ``message``."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(name, message)
+        self.name, self.message = name, message
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.message}" if self.message else self.name
+
+
+class JSValue:
+    """A JavaScript value JSON cannot carry (a function, a cycle, BigInt, NaN, a Date...)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __repr__(self) -> str:
+        return f"<JavaScript {self.what}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JSValue) and other.what == self.what
+
+    def __hash__(self) -> int:
+        return hash(self.what)
+
+
+class NodeExited(ImplementationError):
+    """The node process running the implementation ended (or was ended) during a call."""
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and MARK in value:
+            return JSValue(str(value[MARK]))
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def _decode_arg(arg: dict[str, Any]) -> Any:
+    if "error" in arg:
+        return JSError(str(arg["error"].get("name", "Error")), str(arg["error"].get("message", "")))
+    if "value" in arg:
+        return _decode(arg["value"])
+    return None  # undefined
+
+
+def _to_json(value: Any) -> Any:
+    """Options as JSON; anything JSON cannot carry goes as its repr (a string)."""
+    try:
+        json.dumps(value, allow_nan=False)
+        return value
+    except (TypeError, ValueError):
+        if isinstance(value, dict):
+            return {str(k): _to_json(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [_to_json(v) for v in value]
+        return repr(value)
+
+
+def _mirror(live: Any, now: Any) -> None:
+    """Make the Python options object the runner holds show what the JS side changed."""
+    if isinstance(live, dict) and isinstance(now, dict):
+        live.clear()
+        live.update(now)
+    elif isinstance(live, list) and isinstance(now, list):
+        live[:] = now
+
+
+def _user_frames(stack: str) -> str:
+    """Node's error text without the frames of node itself and of this driver."""
+    lines = [
+        line
+        for line in str(stack).splitlines()
+        if not ("node:internal" in line or DRIVER_SCRIPT.name in line)
+    ]
+    return "\n".join(lines).strip()
+
+
+class _Waiter:
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.reply: dict[str, Any] | None = None
+
+
+class _NodeProcess:
+    """One running ``node node_driver.mjs``: its pipes, reader threads and pending requests."""
+
+    def __init__(self, node: str, path: Path, methods: list[str], label: str) -> None:
+        self.label = label
+        self.dead = False
+        self.death = ""  # why it ended
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._pending: dict[int, _Waiter] = {}
+        self.callbacks: dict[int, Any] = {}  # callback id -> Python callable
+        self.options: dict[int, Any] = {}  # option id -> the Python object the runner holds
+        self.owned: dict[int, list[tuple[str, int]]] = collections.defaultdict(list)
+        self._tail = collections.deque(maxlen=60)  # the last lines of stdout + stderr
+        self._ready = _Waiter()
+        msg_read, msg_write = os.pipe()
+        out_read, out_write = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [node, str(DRIVER_SCRIPT), str(msg_write), str(path), json.dumps(methods)],
+                stdin=subprocess.PIPE,
+                stdout=out_write,
+                stderr=out_write,
+                pass_fds=(msg_write,),
+                cwd=str(path.parent),
+            )
+        except OSError as exc:
+            os.close(msg_read)
+            os.close(out_read)
+            raise ImplementationError(f"cannot start node for {label}: {exc}") from None
+        finally:
+            os.close(msg_write)
+            os.close(out_write)
+        self._messages = os.fdopen(msg_read, "rb")
+        self._output = os.fdopen(out_read, "rb")
+        self._out_thread = threading.Thread(
+            target=self._drain_output, name="kustomer-node-output", daemon=True
+        )
+        self._out_thread.start()
+        threading.Thread(target=self._read, name="kustomer-node-reader", daemon=True).start()
+
+    # --- threads ---------------------------------------------------------------------------
+
+    def _drain_output(self) -> None:
+        for raw in self._output:
+            self._tail.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def _read(self) -> None:
+        for raw in self._messages:
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                continue
+            try:
+                self._dispatch(message)
+            except Exception:  # noqa: BLE001 - a probe's own error must not stop the reader
+                pass
+        self._ended()
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("sync"):
+            for opt, now in message["sync"].items():
+                live = self.options.get(int(opt))
+                if live is not None:
+                    _mirror(live, _decode(now))
+        if "cb" in message:
+            target = self.callbacks.get(message["cb"])
+            if target is not None:
+                target(*[_decode_arg(a) for a in message.get("args", [])])
+        elif "re" in message:
+            with self._lock:
+                waiter = self._pending.pop(message["re"], None)
+            if waiter is not None:
+                waiter.reply = message
+                waiter.event.set()
+        elif "ready" in message or "fatal" in message:
+            self._ready.reply = message
+            self._ready.event.set()
+
+    def _ended(self) -> None:
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._out_thread.join(timeout=1)
+        with self._lock:
+            if not self.dead:
+                self.dead = True
+                self.death = f"node exited with code {code}{self.stderr_tail()}"
+            waiters, self._pending = list(self._pending.values()), {}
+        for waiter in [*waiters, self._ready]:
+            waiter.event.set()
+
+    def stderr_tail(self, lines: int = 12) -> str:
+        tail = [line for line in list(self._tail)[-lines:] if line.strip()]
+        return "; output ends:\n  " + "\n  ".join(tail) if tail else " (no output)"
+
+    # --- requests --------------------------------------------------------------------------
+
+    def wait_ready(self, timeout: float) -> dict[str, Any]:
+        if not self._ready.event.wait(timeout):
+            self.kill(f"killed: loading the module took longer than {timeout:g} s")
+            raise ImplementationError(f"{self.label}: {self.death}")
+        reply = self._ready.reply
+        if reply is None:
+            raise ImplementationError(f"{self.label}: cannot load the module: {self.death}")
+        if "fatal" in reply:
+            raise ImplementationError(
+                f"{self.label}: cannot load the module: {_user_frames(reply['fatal'])}"
+            )
+        return reply
+
+    def request(self, message: dict[str, Any]) -> _Waiter:
+        waiter = _Waiter()
+        with self._lock:
+            if self.dead:
+                waiter.event.set()
+                return waiter
+            rid = next(self._ids)
+            self._pending[rid] = waiter
+            try:
+                self.proc.stdin.write((json.dumps({**message, "id": rid}) + "\n").encode())
+                self.proc.stdin.flush()
+            except (OSError, ValueError):
+                self._pending.pop(rid, None)
+                waiter.event.set()  # the reader thread records why the process ended
+        return waiter
+
+    def send(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            if self.dead:
+                return
+            try:
+                self.proc.stdin.write((json.dumps(message) + "\n").encode())
+                self.proc.stdin.flush()
+            except (OSError, ValueError):
+                pass
+
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    def kill(self, why: str) -> None:
+        with self._lock:
+            if not self.dead:
+                self.dead, self.death = True, why
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+
+
+class NodeInstance:
+    """A handle on one SDK object living in the node process."""
+
+    def __init__(self, process: _NodeProcess, number: int, has: frozenset[str]) -> None:
+        self.process, self.number, self.has = process, number, has
+
+    def __repr__(self) -> str:
+        return f"<NodeInstance {self.number}>"
+
+
+class NodeDriver:
+    """Calls the SDK's methods on a fresh JavaScript object per case, in one node process."""
+
+    language = "javascript"
+
+    def __init__(
+        self, path: str | os.PathLike[str], spec: Spec, klass: Klass | None = None, label: str = ""
+    ) -> None:
+        self.path = Path(path).resolve()
+        self.spec, self.klass = spec, klass
+        self.label = label or str(path)
+        self.shape: str | None = None
+        if not self.path.is_file():
+            raise ImplementationError(f"--node {path}: no such file")
+        self._node = shutil.which("node")
+        if self._node is None:
+            raise ImplementationError(
+                "node is not on PATH: install Node.js 18+ to check JavaScript"
+            )
+        self._process: _NodeProcess | None = None
+        self._load_error: ImplementationError | None = None  # a module that failed to load
+        self._lock = threading.Lock()
+        ref = weakref.ref(self)
+        atexit.register(lambda: (d := ref()) is not None and d.shutdown())
+
+    def _running(self) -> _NodeProcess:
+        with self._lock:
+            if self._load_error is not None:  # it will not load the next time either
+                raise ImplementationError(str(self._load_error))
+            process = self._process
+            if process is None or process.dead:
+                required = [
+                    n for n, m in self.spec.methods.items() if not getattr(m, "optional", False)
+                ]
+                process = _NodeProcess(self._node, self.path, required, self.label)
+                self._process = process
+                try:
+                    self.shape = process.wait_ready(LOAD_TIMEOUT)["shape"]
+                except ImplementationError as exc:
+                    process.kill("failed to load")
+                    self._load_error = exc
+                    raise
+            return process
+
+    def new_instance(self) -> NodeInstance:
+        process = self._running()
+        names = sorted(self.klass.attributes) if self.klass is not None else None
+        others = {k: sorted(v) for k, v in self.klass.others} if self.klass is not None else None
+        waiter = process.request(
+            {"op": "new", "klass": names, "klasses": others, "methods": list(self.spec.methods)}
+        )
+        if not waiter.event.wait(BUILD_TIMEOUT):
+            process.kill(f"killed: building an instance took longer than {BUILD_TIMEOUT:g} s")
+            raise ImplementationError(f"{self.label}: {process.death}")
+        reply = waiter.reply
+        if reply is None:
+            raise ImplementationError(
+                f"{self.label}: the node process ended while building an instance: {process.death}"
+            )
+        if "error" in reply:
+            raise ImplementationError(f"{self.label}: {reply['error']}")
+        return NodeInstance(process, reply["instance"], frozenset(reply.get("has", ())))
+
+    def call(
+        self, instance: NodeInstance, method: str, args: list[Any], timeout: float
+    ) -> Returned:
+        process = instance.process
+        if process.dead:
+            return Returned(raised=self._exited(process, method))
+        sent = []
+        for arg in args:
+            key = process.new_id()
+            if callable(arg):
+                process.callbacks[key] = arg
+                process.owned[instance.number].append(("cb", key))
+                sent.append({"callback": key})
+            else:
+                process.options[key] = arg
+                process.owned[instance.number].append(("opt", key))
+                sent.append({"value": _to_json(arg), "opt": key})
+        waiter = process.request(
+            {"op": "call", "instance": instance.number, "method": method, "args": sent}
+        )
+        if not waiter.event.wait(timeout):
+            process.kill(f"killed: {method} did not return within {timeout:g} s")
+            return Returned(hung=True)
+        reply = waiter.reply
+        if reply is None:
+            return Returned(raised=self._exited(process, method))
+        threw = reply.get("threw")
+        if threw:
+            return Returned(raised=JSError(str(threw["name"]), str(threw["message"])))
+        return Returned()
+
+    def has_method(self, instance: NodeInstance, name: str) -> bool:
+        """Whether the object has the method (optional ones, e.g. describeConversation, may lack)."""
+        return name in instance.has
+
+    def _exited(self, process: _NodeProcess, method: str) -> NodeExited:
+        return NodeExited(f"{self.label}: {process.death} (during or before {method})")
+
+    def close(self, instance: NodeInstance) -> None:
+        process = instance.process
+        for kind, key in process.owned.pop(instance.number, []):
+            (process.callbacks if kind == "cb" else process.options).pop(key, None)
+        process.send({"op": "drop", "instance": instance.number})
+
+    def shutdown(self) -> None:
+        """Stop the node process (started again by the next ``new_instance``)."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None:
+            process.kill("shut down")
+
+
+__all__ = ["JSError", "JSValue", "NodeDriver", "NodeExited", "NodeInstance"]

@@ -1,0 +1,3 @@
+// expect: ImplementationError when loading
+// Throws while the module is evaluated.
+throw new Error("kustomer config missing: set KUSTOMER_API_KEY");
