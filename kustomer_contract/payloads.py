@@ -488,6 +488,17 @@ def _deeper_than_limit(text: str) -> bool:
     return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
 
 
+def parse_json(
+    text: str, source: str = "<text>", index: int = 0, line: int = 1
+) -> Payload | ReadProblem:
+    """One JSON value from text (e.g. a line of a trace), refused as ``read_payloads`` would:
+    duplicate keys, NaN and Infinity, nesting past the limit; ``line`` is where it starts."""
+    try:
+        return _read_json_text(text, source, index, line, per_line=True)
+    except Exception as exc:  # noqa: BLE001 - never a traceback for a user's file
+        return ReadProblem(source, line, 0, f"internal error reading JSON: {exc!r}")
+
+
 def _read_json_text(
     text: str, source: str, index: int, first_line: int, *, per_line: bool
 ) -> Payload | ReadProblem:

@@ -9,19 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 BUILTIN_SPECS = ("v1", "v2")
-_SCALARS = yaml.SafeLoader("")
-_RESERVED_TAGS = {
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
 
 
 class SpecError(Exception):
@@ -59,52 +47,18 @@ def _escape(token: str) -> str:
 
 
 def _read_yaml(path: Path) -> _Located:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(path, 0, "", f"cannot read: {exc}") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SpecError(
-            path,
-            mark.line + 1 if mark else 0,
-            "",
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-        ) from None
-    lines: dict[str, int] = {}
-    if node is None:
-        raise SpecError(path, 0, "", "the file is empty")
-    return _Located(_construct(node, "", lines, path, set()), lines)
+    """One YAML document, read as payload files are: size and depth limits, no object tags,
+    no alias bombs, no duplicate keys; every error at its line."""
+    from .payloads import Payload, read_payloads
 
-
-def _construct(node: yaml.Node, pointer: str, lines: dict[str, int], path: Path, seen: set) -> Any:
-    lines[pointer] = node.start_mark.line + 1
-    if id(node) in seen:  # an alias: refuse rather than risk an expansion bomb
-        raise SpecError(path, lines[pointer], pointer, "YAML aliases are not allowed in specs")
-    if node.tag not in _RESERVED_TAGS:
-        raise SpecError(path, lines[pointer], pointer, f"YAML tag {node.tag!r} is not allowed")
-    if isinstance(node, yaml.MappingNode):
-        seen.add(id(node))
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise SpecError(path, key_node.start_mark.line + 1, pointer, "keys must be strings")
-            key = key_node.value
-            if key in out:
-                raise SpecError(
-                    path, key_node.start_mark.line + 1, f"{pointer}/{key}", "duplicate key"
-                )
-            out[key] = _construct(value_node, f"{pointer}/{_escape(key)}", lines, path, seen)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        seen.add(id(node))
-        return [
-            _construct(child, f"{pointer}/{i}", lines, path, seen)
-            for i, child in enumerate(node.value)
-        ]
-    return _SCALARS.construct_object(node)  # int/float/bool/null as the safe loader reads them
+    documents = iter(read_payloads(path, kind="yaml"))
+    first = next(documents, None)
+    if isinstance(first, Payload) and next(documents, None) is not None:
+        raise SpecError(path, 0, "", "holds several YAML documents; a spec file is one")
+    if not isinstance(first, Payload):
+        line, message = (first.line, first.message) if first is not None else (0, "the file is empty")
+        raise SpecError(path, line, "", message)
+    return _Located(first.value, {p: line for p, (line, _) in first.positions.items()})
 
 
 # --- $ref inlining -------------------------------------------------------------------------

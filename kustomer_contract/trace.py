@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .payloads import ReadProblem as PayloadProblem
+from .payloads import parse_json
+
 __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
@@ -184,13 +187,12 @@ def parse_trace(lines: Iterable[bytes | str]) -> tuple[list[Record], list[ReadPr
         text = raw.strip().lstrip("\ufeff")
         if not text:
             continue
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            reason = getattr(exc, "msg", str(exc))
-            where = f" at column {exc.colno}" if hasattr(exc, "colno") else ""
-            problems.append(ReadProblem(number, f"not JSON ({reason}{where}); skipped"))
+        parsed = parse_json(text, line=number)  # refuses duplicate keys, NaN, deep nesting
+        if isinstance(parsed, PayloadProblem):
+            where = f" at column {parsed.col}" if parsed.col else ""
+            problems.append(ReadProblem(number, f"not JSON ({parsed.message}{where}); skipped"))
             continue
+        data = parsed.value
         record = _record(number, data)
         if isinstance(record, str):
             problems.append(ReadProblem(number, f"{record}; skipped"))

@@ -151,8 +151,14 @@ def test_refs_stay_inside_the_spec_folder(spec_copy, ref, words):
     [
         ("contract: a\ncontract: b\n", "duplicate key"),
         ("contract: !!python/object/apply:os.system ['true']\n", "not allowed"),
-        ("a: &x [1]\nb: *x\n", "aliases are not allowed"),
-        ("contract: [unclosed\n", "not valid YAML"),
+        (
+            "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+            "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+            "e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
+            "alias",
+        ),
+        ("contract: [unclosed\n", "invalid YAML"),
+        ("contract: a\n---\ncontract: b\n", "several YAML documents"),
         ("", "empty"),
     ],
 )

@@ -283,7 +283,7 @@ def test_glob(tmp_path, capsys):
     ("args", "words"),
     [
         (["--spec", "v9"], "no such spec"),
-        (["--klass", "/nonexistent/klass.yaml"], "cannot read"),
+        (["--klass", "/nonexistent/klass.yaml"], "file not found"),
     ],
 )
 def test_bad_spec_or_klass_is_one_line(tmp_path, capsys, args, words):

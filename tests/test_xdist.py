@@ -1,0 +1,79 @@
+"""The plugin under pytest-xdist: same verdicts per item as a serial run, and no hypothesis
+example database written by the contract items (they run with database=None)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("xdist")
+
+OPTIONS = ("--kustomer-max-examples", "5", "--kustomer-seed", "3", "-p", "no:cacheprovider")
+BROKEN = """
+from kustomer_contract.reference import KustomerDouble
+
+
+class ForgetsEverything(KustomerDouble):
+    # Answers every describe as if it were {}: nothing described shows in the response.
+
+    def describeCustomer(self, options, callback=None):
+        return super().describeCustomer({}, callback)
+
+
+def make():
+    return ForgetsEverything()
+"""
+
+
+def verdicts(result) -> dict[str, str]:
+    """contract::<guarantee> -> PASSED / FAILED, from -rA's short summary."""
+    found = {}
+    for line in result.stdout.lines:
+        m = re.match(r"(PASSED|FAILED|ERROR|SKIPPED) (contract::[\w-]+)", line)
+        if m:
+            found[m.group(2)] = m.group(1)
+    return found
+
+
+def assert_no_example_database(pytester) -> None:
+    """hypothesis writes its constants cache (.hypothesis/constants) in any run; the example
+    database (.hypothesis/examples) stays unwritten, as the checks run with database=None."""
+    assert not (pytester.path / ".hypothesis" / "examples").exists()
+
+
+def run_both(pytester, impl: str, *extra: str):
+    serial = pytester.runpytest_subprocess(
+        "--kustomer-impl", impl, *OPTIONS, *extra, "-rA", timeout=180
+    )
+    parallel = pytester.runpytest_subprocess(
+        "-n", "2", "--kustomer-impl", impl, *OPTIONS, *extra, "-rA", timeout=180
+    )
+    return serial, parallel
+
+
+def test_reference_passes_the_same_in_parallel(pytester):
+    serial, parallel = run_both(pytester, "kustomer_contract.reference:make")
+    serial.assert_outcomes(passed=13)
+    parallel.assert_outcomes(passed=13)
+    assert verdicts(serial) == verdicts(parallel)
+    assert len(verdicts(serial)) == 13
+    assert_no_example_database(pytester)
+
+
+def test_a_broken_implementation_fails_the_same_item_in_parallel(pytester):
+    pytester.makepyfile(forgets=BROKEN)
+    # Four items (two fail), so the failing items' shrinking stays inside the time budget.
+    serial, parallel = run_both(
+        pytester, "forgets:make", "-k", "reflects or keeps or identity or conforms"
+    )
+    s, p = verdicts(serial), verdicts(parallel)
+    assert s == p
+    assert s["contract::reflects-input"] == "FAILED"
+    failed = sorted(k for k, v in s.items() if v == "FAILED")
+    assert failed == sorted(k for k, v in p.items() if v == "FAILED")
+    assert "missing" in parallel.stdout.str()
+    # The failure text (with the seed to replay) is the same in both.
+    assert "--kustomer-seed 3" in serial.stdout.str()
+    assert "--kustomer-seed 3" in parallel.stdout.str()
+    assert_no_example_database(pytester)
