@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .schemas import Problem, ecma_regex, json_repr
-from .spec import Spec, _escape
+from .spec import Spec, _escape, at_pointer
 
 __all__ = ["deprecations", "deprecations_in"]
 
@@ -43,16 +43,7 @@ def _message(pointer: str, schema: Mapping) -> str:
 
 
 def _resolve(root: Any, ref: str) -> Any:
-    node = root
-    for token in ref[1:].split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
+    return at_pointer(root, ref[1:])[1]
 
 
 def _matches(root: Any, schema: Any, instance: Any) -> bool:

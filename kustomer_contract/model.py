@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .spec import Method, Spec
+from .spec import Method, Spec, at_pointer
 
 # --- normalising values for comparison -----------------------------------------------------
 
@@ -49,20 +49,6 @@ def normalise(compare: str | Mapping[str, str], value: Any) -> str:
             {k: _normalise_scalar(how, value.get(k)) for k, how in compare.items()}
         )
     return _normalise_scalar(compare, value)
-
-
-def at_pointer(document: Any, pointer: str) -> tuple[bool, Any]:
-    """(found, value) at a JSON pointer."""
-    node = document
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return False, None
-    return True, node
 
 
 # --- states --------------------------------------------------------------------------------

@@ -163,6 +163,18 @@ class CaseRunner:
                 guarantee, step, call, "no exception", f"raised {describe_error(returned.raised)}"
             )
             raise Blocked(f"{call} raised")
+        self._await_callback(probe, call, step)
+        self.result.transcript.append(f"  -> {json_repr(probe.args, 200)}")
+        if probe.error is not None:
+            self.out.violations.extend(error_is_exception(probe, call, step))
+            self.out.add(
+                guarantee, step, call, "success (no error)", f"error {describe_error(probe.error)}"
+            )
+            raise Blocked(f"{call} failed")
+        return probe.response
+
+    def _await_callback(self, probe: Probe, call: str, step: int | None) -> None:
+        """callback-once: the callback must come within the timeout, or the case stops."""
         if not probe.wait(self.timeout):
             self.out.add(
                 "callback-once",
@@ -172,14 +184,6 @@ class CaseRunner:
                 f"not called within {self.timeout:g} s",
             )
             raise Blocked(f"{call}: callback never came")
-        self.result.transcript.append(f"  -> {json_repr(probe.args, 200)}")
-        if probe.error is not None:
-            self.out.violations.extend(error_is_exception(probe, call, step))
-            self.out.add(
-                guarantee, step, call, "success (no error)", f"error {describe_error(probe.error)}"
-            )
-            raise Blocked(f"{call} failed")
-        return probe.response
 
     def _track(
         self,
@@ -386,15 +390,7 @@ class CaseRunner:
             )
             raise Blocked("call never returned")
         if returned.raised is None:
-            if not probe.wait(self.timeout):
-                self.out.add(
-                    "callback-once",
-                    i,
-                    call,
-                    "the callback called once",
-                    f"not called within {self.timeout:g} s",
-                )
-                raise Blocked(f"{call}: callback never came")
+            self._await_callback(probe, call, i)
             if probe.error is None:
                 self.out.add(
                     guarantee,
@@ -519,15 +515,8 @@ class CaseRunner:
         required = returned.raised is None and not returned.hung
         self._track(probe, call, i, required=required, original=original, live=step.options)
         self._answer(login_probe, login_call, i, login_returned, "stable-identity")
-        if required and not probe.wait(self.timeout):
-            self.out.add(
-                "callback-once",
-                i,
-                call,
-                "the callback called once",
-                f"not called within {self.timeout:g} s",
-            )
-            raise Blocked(f"{call}: callback never came")
+        if required:
+            self._await_callback(probe, call, i)
         self.first_login_from.setdefault(step.token, self.identity)
         self.identity = ("token", step.token)
 

@@ -64,16 +64,25 @@ def _read_yaml(path: Path) -> _Located:
 # --- $ref inlining -------------------------------------------------------------------------
 
 
-def _resolve_pointer(doc: Any, fragment: str) -> Any:
-    for token in [t for t in fragment.split("/")[1:]]:
+def at_pointer(document: Any, pointer: str) -> tuple[bool, Any]:
+    """(found, value) at a JSON pointer."""
+    node = document
+    for token in pointer.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(doc, Mapping) and token in doc:
-            doc = doc[token]
-        elif isinstance(doc, list) and token.isdigit() and int(token) < len(doc):
-            doc = doc[int(token)]
+        if isinstance(node, Mapping) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
         else:
-            raise KeyError(fragment)
-    return doc
+            return False, None
+    return True, node
+
+
+def _resolve_pointer(doc: Any, fragment: str) -> Any:
+    found, value = at_pointer(doc, fragment)
+    if not found:
+        raise KeyError(fragment)
+    return value
 
 
 @dataclass

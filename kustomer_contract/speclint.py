@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .spec import SpecError, _Assembler, _escape, _origin, _resolve_spec_path, load_spec
+from .spec import SpecError, _Assembler, _escape, _origin, _resolve_spec_path, at_pointer, load_spec
 
 __all__ = ["LintResult", "lint"]
 
@@ -196,16 +196,8 @@ _MISSING = object()
 
 
 def _deref_path(root: Any, ref: str) -> Any:
-    node = root
-    for token in ref[1:].split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return _MISSING
-    return node
+    found, value = at_pointer(root, ref[1:])
+    return value if found else _MISSING
 
 
 def _has_pointer(schema: Any, pointer: str) -> bool:
