@@ -119,6 +119,7 @@ class Summary:
     invalid: int = 0
     read_problems: int = 0
     unreadable_files: int = 0
+    warnings: int = 0  # deprecated keys: reported, never a failure
 
     @property
     def exit_code(self) -> int:
@@ -136,6 +137,8 @@ class Summary:
                 f", {self.read_problems} read problems "
                 f"({self.unreadable_files} files not fully read)"
             )
+        if self.warnings:
+            text += f", {self.warnings} warnings (deprecated keys)"
         return text
 
     def as_json(self) -> dict[str, int]:
@@ -146,6 +149,7 @@ class Summary:
             "invalid_payloads": self.invalid,
             "read_problems": self.read_problems,
             "unreadable_files": self.unreadable_files,
+            "warnings": self.warnings,
             "exit_code": self.exit_code,
         }
 
@@ -189,9 +193,10 @@ def run(args: argparse.Namespace) -> int:
         report = _TextReport(out)
 
     summary = Summary()
+    warn = _deprecation_check(spec, args.part)
     try:
         try:
-            _validate(args.paths, args.glob, checker, report, summary)
+            _validate(args.paths, args.glob, checker, report, summary, warn)
             report.finish(summary, spec=spec.name, part=args.part)
         finally:
             if args.output:
@@ -206,8 +211,24 @@ def run(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def _deprecation_check(spec: Any, part: str) -> Any:
+    """A function giving a payload's deprecated keys, or None when the spec deprecates none."""
+    from .deprecations import deprecations
+
+    method = spec.target
+    schema = method.options_schema if part == "options" else method.response_schema
+    if "'deprecated': True" not in repr(schema):  # most specs deprecate nothing: skip the walk
+        return None
+    return lambda value: deprecations(spec, value, part)
+
+
 def _validate(
-    paths: Sequence[str], glob: str | None, checker: Any, report: _Report, summary: Summary
+    paths: Sequence[str],
+    glob: str | None,
+    checker: Any,
+    report: _Report,
+    summary: Summary,
+    warn: Any = None,
 ) -> None:
     for given in paths:
         found = 0
@@ -233,6 +254,10 @@ def _validate(
                 else:
                     located = []
                 report.payload(item, located)
+                warnings = warn(item.value) if warn else []
+                if warnings:
+                    summary.warnings += len(warnings)
+                    report.warnings(item, sorted((item.position(w.pointer), w) for w in warnings))
             if unread:
                 summary.unreadable_files += 1
             report.end_file(source)
@@ -334,6 +359,9 @@ class _Report:
     def finish(self, summary: Summary, *, spec: str, part: str) -> None:
         raise NotImplementedError
 
+    def warnings(self, payload: Payload, warnings: list[Located]) -> None:
+        """Deprecated keys of a payload; formats without a place for warnings skip them."""
+
 
 class _TextReport(_Report):
     """``file:line:col: /pointer: message``, one line each, then the summary."""
@@ -345,6 +373,11 @@ class _TextReport(_Report):
     def payload(self, payload: Payload, problems: list[Located]) -> None:
         for (line, col), p in problems:
             text = f"{payload.source}:{line}:{col}: {_pointer(p.pointer)}: {p.message}"
+            self.out.write(_one_line(text) + "\n")
+
+    def warnings(self, payload: Payload, warnings: list[Located]) -> None:
+        for (line, col), w in warnings:
+            text = f"{payload.source}:{line}:{col}: warning: {_pointer(w.pointer)}: {w.message}"
             self.out.write(_one_line(text) + "\n")
 
     def finish(self, summary: Summary, *, spec: str, part: str) -> None:
@@ -362,14 +395,14 @@ def _gh_property(text: str) -> str:
 class _GithubReport(_Report):
     """GitHub Actions workflow commands: ``::error file=F,line=L,col=C,title=...::text``."""
 
-    def _annotate(self, source: str, line: int, col: int, text: str) -> None:
+    def _annotate(self, source: str, line: int, col: int, text: str, level: str = "error") -> None:
         props = [f"file={_gh_property(source)}"]
         if line:  # 0 = the whole file: no line to point at
             props.append(f"line={line}")
             if col:
                 props.append(f"col={col}")
         props.append(f"title={_TOOL}")
-        self.out.write(f"::error {','.join(props)}::{_gh_data(text)}\n")
+        self.out.write(f"::{level} {','.join(props)}::{_gh_data(text)}\n")
 
     def read_problem(self, problem: ReadProblem) -> None:
         self._annotate(problem.source, problem.line, problem.col, problem.message)
@@ -377,6 +410,11 @@ class _GithubReport(_Report):
     def payload(self, payload: Payload, problems: list[Located]) -> None:
         for (line, col), p in problems:
             self._annotate(payload.source, line, col, f"{_pointer(p.pointer)}: {p.message}")
+
+    def warnings(self, payload: Payload, warnings: list[Located]) -> None:
+        for (line, col), w in warnings:
+            text = f"{_pointer(w.pointer)}: {w.message}"
+            self._annotate(payload.source, line, col, text, level="warning")
 
     def finish(self, summary: Summary, *, spec: str, part: str) -> None:
         self.out.write(summary.line() + "\n")

@@ -119,3 +119,33 @@ def test_an_implementation_without_the_optional_method(v1):
     session = Session(Settings(impl="tests.test_runner:WithoutConversations", max_examples=5))
     assert session.methods == ("describeCustomer",) and session.skipped == ["describeConversation"]
     assert session.check("reflects-input").status == "passed"
+
+
+def test_a_new_describe_method_needs_yaml_only(tmp_path):
+    """Add describeCompany to a copy of v1 as YAML: the engine and the reference check it as is."""
+    import shutil
+
+    from kustomer_contract.spec import load_spec, specs_dir
+
+    spec_dir = tmp_path / "spec"
+    shutil.copytree(specs_dir() / "v1", spec_dir)
+    shutil.copy(specs_dir() / "meta-schema.yaml", tmp_path / "meta-schema.yaml")
+    method = (spec_dir / "methods" / "describeConversation.yaml").read_text()
+    (spec_dir / "methods" / "describeCompany.yaml").write_text(
+        method.replace("conversationId", "companyId").replace("klass_name: conversation", "klass_name: company")
+    )
+    contract = spec_dir / "contract.yaml"
+    contract.write_text(contract.read_text().replace(
+        "  describeConversation: {$ref: methods/describeConversation.yaml}\n",
+        "  describeConversation: {$ref: methods/describeConversation.yaml}\n"
+        "  describeCompany: {$ref: methods/describeCompany.yaml}\n",
+    ))  # fmt: skip
+    spec = load_spec(spec_dir)
+    assert [m.name for m in spec.describes] == ["describeCustomer", "describeConversation", "describeCompany"]
+    driver = PythonDriver(lambda: KustomerDouble(spec), spec)
+    for guarantee in ("reflects-input", "rejects-invalid", "keeps-earlier-data"):
+        result = check_guarantee(spec, driver, guarantee, max_examples=15, seed=5)
+        assert result.status == "passed", result.failure and result.failure.violation
+    result = check_guarantee(spec, PythonDriver(lambda: ConversationsShareOneRecord(spec), spec),
+                             "stable-identity", max_examples=40, seed=5)  # fmt: skip
+    assert result.status == "failed"

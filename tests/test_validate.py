@@ -335,6 +335,7 @@ def test_json_format(tmp_path, capsys):
         "invalid_payloads": 1,
         "read_problems": 1,
         "unreadable_files": 1,
+        "warnings": 0,
         "exit_code": 2,
     }
 
@@ -559,3 +560,17 @@ def test_json_lines_stream_in_bounded_memory(tmp_path, capsys):
     assert out.splitlines()[-1] == "1 files, 10000 payloads, 10 problems (10 invalid payloads)"
     # 10,000 parsed payloads would take several MB; the stream holds a few at a time.
     assert peak < 1_500_000, peak
+
+
+def test_deprecated_v1_keys_are_warnings_under_v2(tmp_path, capsys):
+    from kustomer_contract.cli import main
+
+    path = tmp_path / "p.json"
+    path.write_text('{"attributes": {"emails": ["a@b.co"], "sharedEmails": ["c@d.co"]}}\n')
+    assert main(["validate", "--spec", "v2", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{path}:1:27: warning: /attributes/emails:" in out and "use sharedEmails" in out
+    assert "1 warnings (deprecated keys)" in out
+    assert main(["validate", "--spec", "v2", "--format", "github", str(path)]) == 0
+    assert "::warning file=" in capsys.readouterr().out
+    assert main(["validate", str(path)]) == 1  # v1 knows no sharedEmails
