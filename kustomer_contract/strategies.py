@@ -528,7 +528,7 @@ FOCUS_STEPS: dict[str, tuple[str, ...]] = {
     "reflects-input": ("describe",),
     "keeps-earlier-data": ("describe", "describe"),
     "stable-identity": ("login", "describe", "login", "describe", "logout", "describe"),
-    "rejects-invalid": ("describe-invalid", "describe-invalid", "describe-invalid"),
+    "rejects-invalid": ("describe-invalid",) * 3,
     "rejects-unknown-custom": ("describe-unknown",),
     "not-before-start": ("describe-before-start",),
     "input-untouched": ("describe",),
@@ -678,8 +678,14 @@ def sequences(
             at = draw(st.integers(0, len(body)))
             # The focus steps of a case all go to one method, so they meet the same records.
             own = draw(focus_choices)
+            spread = ("describe-invalid", "describe-unknown")  # every method's own rules to break
             body[at:at] = [
-                draw(own.get("focus" if name == "describe" else name, makers[name])) for name in wanted
+                draw(
+                    makers[name]
+                    if name in spread
+                    else own.get("focus" if name == "describe" else name, makers[name])
+                )
+                for name in wanted
             ]
         steps = before + body
         for name, values_ in subjects.items():  # a few records, so calls meet the same one
