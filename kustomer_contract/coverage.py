@@ -140,13 +140,7 @@ class CoverageRecorder:
                 continue
             schema = self.schemas[method]
             if step.action in ("describe-invalid", "describe-unknown") and step.label:
-                keyword = step.label["keyword"]
-                template = _template(step.label["pointer"], schema)
-                if keyword in ("additionalProperties", "propertyNames"):
-                    template = template.rsplit("/", 1)[0] + "/?"
-                if keyword == "klass":
-                    template = template.rsplit("/", 1)[0] + "/<name>"
-                hit.add(f"{method}: invalid {template or '/'} {keyword}")
+                hit.add(self.invalid_target(method, step.label))
                 continue
             for options in step.options if step.action == "overlap" else [step.options]:
                 self._walk(method, schema, options, "")
@@ -160,6 +154,16 @@ class CoverageRecorder:
                 hit.add("rule describe-after-login kept")
         if any(s.action != "describe-before-start" for s in case.steps):
             hit.add("rule start-first kept")
+
+    def invalid_target(self, method: str, label: dict[str, str]) -> str:
+        """The target a labelled invalid payload of ``method`` hits."""
+        keyword = label["keyword"]
+        template = _template(label["pointer"], self.schemas[method])
+        if keyword in ("additionalProperties", "propertyNames"):
+            template = template.rsplit("/", 1)[0] + "/?"
+        if keyword == "klass":
+            template = template.rsplit("/", 1)[0] + "/<name>"
+        return f"{method}: invalid {template or '/'} {keyword}"
 
     def _walk(self, method: str, schema: dict[str, Any], value: Any, at: str) -> None:
         hit = self.coverage.hit

@@ -678,13 +678,8 @@ def sequences(
             at = draw(st.integers(0, len(body)))
             # The focus steps of a case all go to one method, so they meet the same records.
             own = draw(focus_choices)
-            spread = ("describe-invalid", "describe-unknown")  # every method's own rules to break
             body[at:at] = [
-                draw(
-                    makers[name]
-                    if name in spread
-                    else own.get("focus" if name == "describe" else name, makers[name])
-                )
+                draw(own.get("focus" if name == "describe" else name, makers[name]))
                 for name in wanted
             ]
         steps = before + body
