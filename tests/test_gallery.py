@@ -176,7 +176,7 @@ def test_broken_implementation_is_caught(
     meta = MODULES[module]
     guarantee = meta["GUARANTEE"]
     impl = f"tests.gallery.{module}:make"
-    args = ["--impl", impl, "--only", guarantee, "--max-examples", "50", "--seed", str(SEED)]
+    args = ["--impl", impl, "--only", guarantee, "--max-examples", "100", "--seed", str(SEED)]
     code, report = _check(args + _extra_args(meta), capsys, monkeypatch)
 
     [result] = report["results"]
@@ -255,7 +255,7 @@ def test_printed_regression_test_fails_against_the_broken_implementation(
 ) -> None:
     module, guarantee = "drops_second_email", "reflects-input"
     impl = f"tests.gallery.{module}:make"
-    args = ["--impl", impl, "--only", guarantee, "--max-examples", "50", "--seed", str(SEED)]
+    args = ["--impl", impl, "--only", guarantee, "--max-examples", "100", "--seed", str(SEED)]
     code, report = _check(args, capsys, monkeypatch)
     assert code == 1
     regression = report["results"][0]["failure"]["pytest"]
