@@ -70,7 +70,9 @@ class CoverageRecorder:
         self.schemas = {m.name: canonical(m.options_schema) for m in self.methods}
         self.coverage = Coverage()
         for m in self.methods:
-            self._schema_targets(m.name, self.schemas[m.name], "")
+            own = klass.named(m.klass_name) if m.klass and klass is not None else None
+            names = own.attributes if own is not None else None
+            self._schema_targets(m.name, self.schemas[m.name], "", m.klass, names)
             if m.klass and klass is not None and klass.named(m.klass_name) is not None:
                 self.coverage.add(
                     f"{m.name}: invalid {m.klass}/<name> klass", "a custom attribute off the Klass"
@@ -81,8 +83,18 @@ class CoverageRecorder:
         for guarantee, text in spec.guarantees.items():
             self.coverage.add(f"guarantee {guarantee}", text)
 
-    def _schema_targets(self, method: str, schema: dict[str, Any], at: str) -> None:
+    def _schema_targets(
+        self,
+        method: str,
+        schema: dict[str, Any],
+        at: str,
+        klass_at: str | None = None,
+        names: Any = None,
+    ) -> None:
+        """Targets for ``schema`` at ``at``; with a Klass, only what its names can reach."""
         add = self.coverage.add
+        with_klass = names is not None and at == klass_at
+        recurse = lambda sub, where: self._schema_targets(method, sub, where, klass_at, names)  # noqa: E731
         if "enum" in schema:
             for value in schema["enum"]:
                 add(f"{method}: {at or '/'} = {value!r}", "every enum value")
@@ -113,19 +125,21 @@ class CoverageRecorder:
             add(f"{method}: invalid {at or '/'} type", "a value of another type")
         if schema.get("additionalProperties") is False:
             add(f"{method}: invalid {at}/? additionalProperties", "a key that is not allowed")
-        if "pattern" in schema.get("propertyNames", {}):
+        if "pattern" in schema.get("propertyNames", {}) and not with_klass:  # a klass miss, then
             add(f"{method}: invalid {at}/? propertyNames", "a badly formed name")
         for key, sub in schema.get("properties", {}).items():
             add(f"{method}: {at}/{_escape(key)} given", "every property")
-            self._schema_targets(method, sub, f"{at}/{_escape(key)}")
+            recurse(sub, f"{at}/{_escape(key)}")
         for pattern, sub in schema.get("patternProperties", {}).items():
+            if with_klass and not any(ecma_regex(pattern).search(n) for n in names):
+                continue  # no attribute of the Klass has this kind: nothing can reach it
             add(
                 f"{method}: {at}/<{pattern}> given",
                 "every kind of open key (e.g. each custom suffix)",
             )
-            self._schema_targets(method, sub, f"{at}/<{pattern}>")
+            recurse(sub, f"{at}/<{pattern}>")
         if "items" in schema:
-            self._schema_targets(method, schema["items"], f"{at}/*")
+            recurse(schema["items"], f"{at}/*")
 
     # --- recording -------------------------------------------------------------------------
 

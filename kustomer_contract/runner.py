@@ -653,10 +653,10 @@ def check_guarantee(
     methods: tuple[str, ...] | None = None,
 ) -> GuaranteeResult:
     """Run ``max_examples`` cases focused on ``guarantee`` and judge that guarantee alone."""
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, example, given, settings
     from hypothesis import seed as hypothesis_seed
 
-    from .strategies import sequences
+    from .strategies import SWEEPS, sequences
 
     runner = CaseRunner(
         spec, driver, klass, timeout, grace if guarantee == "callback-once" else 0.0
@@ -695,6 +695,9 @@ def check_guarantee(
         if result.blocked:
             state["blocked"][result.blocked] += 1
 
+    sweep = SWEEPS[guarantee](spec, klass, methods) if guarantee in SWEEPS else ()
+    for case in sweep:  # explicit examples run before the generated ones
+        judge = example(case)(judge)
     error = None
     try:
         judge()

@@ -693,3 +693,68 @@ def sequences(
         return Case(tokens, tuple(steps))
 
     return build()
+
+
+# --- deterministic sweeps ------------------------------------------------------------------
+
+
+def first_example(strategy: st.SearchStrategy, seed: int = 0) -> Any:
+    """The first value hypothesis generates for ``strategy`` (its simplest; the same each run),
+    or None when its filters reject everything (a site a Klass cannot reach).
+
+    Unlike ``hypothesis.find`` this does not shrink, which costs seconds per strategy; the
+    first generated example already is the simplest the strategy allows.
+    """
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+    from hypothesis.errors import Unsatisfiable
+
+    found: list[Any] = []
+
+    @settings(
+        database=None,
+        max_examples=1,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @hypothesis_seed(seed)
+    @given(strategy)
+    def grab(value: Any) -> None:
+        found.append(value)
+
+    try:
+        grab()
+    except Unsatisfiable:
+        return None
+    return found[0]
+
+
+@cache
+def invalid_sweep(
+    spec: Spec, klass: Klass | None = None, methods: tuple[str, ...] | None = None
+) -> tuple[Case, ...]:
+    """One case per way to break the options, each breaking it once: no site left to chance.
+
+    Random draws over a few dozen sites miss some on some seeds; the sweep runs before them.
+    """
+    cases, seen = [], set()
+    for m in spec.describes:
+        if methods is not None and m.name not in methods and m is not spec.target:
+            continue
+        validator = validator_for(spec, "options", m.name, klass)
+        sites = _violations(canonical(m.options_schema), _ctx(spec, klass, m.name), "")
+        for site in {id(s): s for s in sites}.values():  # limits drawn often appear repeatedly
+            invalid = first_example(_labelled(site, validator))
+            key = (m.name, repr(invalid.value) if invalid is not None else None)
+            if invalid is None or key in seen:
+                continue
+            seen.add(key)
+            name = None if m is spec.target else m.name
+            step = Step("describe-invalid", invalid.value, label=invalid.label(), method=name)
+            cases.append(Case((), (step,)))
+    return tuple(cases)
+
+
+# Cases a focus runs before its random ones, so that a default run covers every site.
+SWEEPS = {"rejects-invalid": invalid_sweep}
