@@ -37,83 +37,17 @@ from pathlib import Path
 from typing import Any
 
 from ..spec import Klass, Spec
+from .js_values import JSError, JSValue, decode, decode_arg, mirror, to_json
 from .python import ImplementationError, Returned
 
 DRIVER_SCRIPT = Path(__file__).with_name("node_driver.mjs")
-MARK = "\u0000js"
+HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
 LOAD_TIMEOUT = 30.0  # seconds for node to start and import the module
 BUILD_TIMEOUT = 10.0  # seconds for a factory to build an instance
 
 
-class JSError(Exception):
-    """A JavaScript ``Error`` as Python sees it: ``name`` (TypeError, ...) and ``message``."""
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(name, message)
-        self.name, self.message = name, message
-
-    def __str__(self) -> str:
-        return f"{self.name}: {self.message}" if self.message else self.name
-
-
-class JSValue:
-    """A JavaScript value JSON cannot carry (a function, a cycle, BigInt, NaN, a Date...)."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-
-    def __repr__(self) -> str:
-        return f"<JavaScript {self.what}>"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, JSValue) and other.what == self.what
-
-    def __hash__(self) -> int:
-        return hash(self.what)
-
-
 class NodeExited(ImplementationError):
     """The node process running the implementation ended (or was ended) during a call."""
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if len(value) == 1 and MARK in value:
-            return JSValue(str(value[MARK]))
-        return {k: _decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value
-
-
-def _decode_arg(arg: dict[str, Any]) -> Any:
-    if "error" in arg:
-        return JSError(str(arg["error"].get("name", "Error")), str(arg["error"].get("message", "")))
-    if "value" in arg:
-        return _decode(arg["value"])
-    return None  # undefined
-
-
-def _to_json(value: Any) -> Any:
-    """Options as JSON; anything JSON cannot carry goes as its repr (a string)."""
-    try:
-        json.dumps(value, allow_nan=False)
-        return value
-    except (TypeError, ValueError):
-        if isinstance(value, dict):
-            return {str(k): _to_json(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [_to_json(v) for v in value]
-        return repr(value)
-
-
-def _mirror(live: Any, now: Any) -> None:
-    """Make the Python options object the runner holds show what the JS side changed."""
-    if isinstance(live, dict) and isinstance(now, dict):
-        live.clear()
-        live.update(now)
-    elif isinstance(live, list) and isinstance(now, list):
-        live[:] = now
 
 
 def _user_frames(stack: str) -> str:
@@ -121,7 +55,7 @@ def _user_frames(stack: str) -> str:
     lines = [
         line
         for line in str(stack).splitlines()
-        if not ("node:internal" in line or DRIVER_SCRIPT.name in line)
+        if not ("node:internal" in line or DRIVER_SCRIPT.name in line or HOST_SCRIPT.name in line)
     ]
     return "\n".join(lines).strip()
 
@@ -196,11 +130,11 @@ class _NodeProcess:
             for opt, now in message["sync"].items():
                 live = self.options.get(int(opt))
                 if live is not None:
-                    _mirror(live, _decode(now))
+                    mirror(live, decode(now))
         if "cb" in message:
             target = self.callbacks.get(message["cb"])
             if target is not None:
-                target(*[_decode_arg(a) for a in message.get("args", [])])
+                target(*[decode_arg(a) for a in message.get("args", [])])
         elif "re" in message:
             with self._lock:
                 waiter = self._pending.pop(message["re"], None)
@@ -378,7 +312,7 @@ class NodeDriver:
             else:
                 process.options[key] = arg
                 process.owned[instance.number].append(("opt", key))
-                sent.append({"value": _to_json(arg), "opt": key})
+                sent.append({"value": to_json(arg), "opt": key})
         waiter = process.request(
             {"op": "call", "instance": instance.number, "method": method, "args": sent}
         )

@@ -1,0 +1,78 @@
+"""JavaScript values as Python sees them, for the drivers that run JS (Node, a page).
+
+The JS side (js_host.cjs) sends JSON; what JSON cannot carry comes as a marker object.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MARK = "\u0000js"
+
+
+class JSError(Exception):
+    """A JavaScript ``Error`` as Python sees it: ``name`` (TypeError, ...) and ``message``."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(name, message)
+        self.name, self.message = name, message
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.message}" if self.message else self.name
+
+
+class JSValue:
+    """A JavaScript value JSON cannot carry (a function, a cycle, BigInt, NaN, a Date...)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __repr__(self) -> str:
+        return f"<JavaScript {self.what}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JSValue) and other.what == self.what
+
+    def __hash__(self) -> int:
+        return hash(self.what)
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and MARK in value:
+            return JSValue(str(value[MARK]))
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def decode_arg(arg: dict[str, Any]) -> Any:
+    if "error" in arg:
+        return JSError(str(arg["error"].get("name", "Error")), str(arg["error"].get("message", "")))
+    if "value" in arg:
+        return decode(arg["value"])
+    return None  # undefined
+
+
+def to_json(value: Any) -> Any:
+    """Options as JSON; anything JSON cannot carry goes as its repr (a string)."""
+    try:
+        json.dumps(value, allow_nan=False)
+        return value
+    except (TypeError, ValueError):
+        if isinstance(value, dict):
+            return {str(k): to_json(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [to_json(v) for v in value]
+        return repr(value)
+
+
+def mirror(live: Any, now: Any) -> None:
+    """Make the Python options object the runner holds show what the JS side changed."""
+    if isinstance(live, dict) and isinstance(now, dict):
+        live.clear()
+        live.update(now)
+    elif isinstance(live, list) and isinstance(now, list):
+        live[:] = now
