@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
         "class) or globalThis.Kustomer",
     )
     check.add_argument(
+        "--browser",
+        metavar="PAGE",
+        help="a page in headless Chromium that defines window.Kustomer: a loopback URL, or an "
+        "HTML file (its folder is served on loopback); needs the [browser] extra",
+    )
+    check.add_argument(
         "--klass", metavar="FILE", help="Klass YAML: attributes: [favoriteColorStr, ...]"
     )
     check.add_argument(
@@ -151,10 +157,11 @@ def _check(args: argparse.Namespace) -> int:
     from .session import Session, Settings
     from .spec import SpecError
 
-    if args.node and args.impl:
-        print("kustomer-contract: error: give --impl or --node, not both", file=sys.stderr)
+    if sum(1 for given in (args.impl, args.node, args.browser) if given) > 1:
+        print("kustomer-contract: error: give one of --impl, --node and --browser", file=sys.stderr)
         return EXIT_USAGE
     settings = Settings(
+        browser=args.browser,
         node=args.node,
         impl=args.impl,
         spec=args.spec,

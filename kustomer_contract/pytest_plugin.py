@@ -23,6 +23,12 @@ _OPTIONS = (
     # (name, type, default, help)
     ("impl", str, None, "implementation factory to check, module:attribute (e.g. mypkg.fake:make)"),
     ("node", str, None, "a JavaScript implementation to check with Node (path to its module)"),
+    (
+        "browser",
+        str,
+        None,
+        "a page defining window.Kustomer to check in headless Chromium (loopback URL or HTML file)",
+    ),
     ("klass", str, None, "Klass YAML file listing the custom attribute names (attributes: [...])"),
     ("spec", str, "v1", "contract spec: a bundled version (v1) or a path to a spec"),
     ("max_examples", positive_int, 100, "generated cases per guarantee (default 100)"),
@@ -85,6 +91,7 @@ def _settings(config: pytest.Config, impl: str | None = None):
     return Settings(
         impl=impl or _setting(config, "impl"),
         node=None if impl else _setting(config, "node"),
+        browser=None if impl else _setting(config, "browser"),
         spec=_setting(config, "spec") or "v1",
         klass=_setting(config, "klass"),
         max_examples=_setting(config, "max_examples") or 100,  # None when not given; 0 is refused
@@ -103,7 +110,8 @@ def _fixture_overridden(config: pytest.Config) -> bool:
 
 
 def _configured(config: pytest.Config) -> bool:
-    return bool(_setting(config, "impl") or _setting(config, "node")) or _fixture_overridden(config)
+    chosen = (_setting(config, name) for name in ("impl", "node", "browser"))
+    return any(chosen) or _fixture_overridden(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -111,7 +119,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return None
     s = _settings(config)
     return (
-        f"kustomer-contract: impl {s.node or s.impl or '(kustomer_implementation fixture)'}, spec {s.spec}, "
+        f"kustomer-contract: impl {s.browser or s.node or s.impl or '(kustomer_implementation fixture)'}, spec {s.spec}, "
         f"{s.max_examples} cases per guarantee, seed {_seed(config)}"
     )
 

@@ -721,7 +721,12 @@ def check_guarantee(
 
 
 def is_javascript(impl: str) -> bool:
-    return impl.endswith((".js", ".mjs", ".cjs"))
+    return impl.endswith((".js", ".mjs", ".cjs")) or is_page(impl)
+
+
+def is_page(impl: str) -> bool:
+    """A page checked in a browser: an HTML file or an http(s) URL."""
+    return impl.endswith((".html", ".htm")) or impl.startswith(("http://", "https://"))
 
 
 def replay_case(
@@ -735,17 +740,26 @@ def replay_case(
 ) -> CaseResult:
     """Run one recorded case again (printed regression tests call it).
 
-    ``impl`` is ``module:attribute``, or the path of a JavaScript module (run with Node)."""
+    ``impl`` is ``module:attribute``, the path of a JavaScript module (run with Node), or a
+    page (an HTML file or a loopback URL, run in Chromium)."""
     from .drivers.python import PythonDriver, load_factory
     from .spec import load_klass, load_spec
 
     loaded = load_spec(spec)
     names = load_klass(klass) if klass else None
-    if is_javascript(impl):
+    if is_page(impl):
+        from .drivers.page import PageDriver
+
+        driver: Any = PageDriver(impl, loaded, names, impl)
+    elif is_javascript(impl):
         from .drivers.node import NodeDriver
 
-        driver: Any = NodeDriver(impl, loaded, names, impl)
+        driver = NodeDriver(impl, loaded, names, impl)
     else:
         driver = PythonDriver(load_factory(impl), loaded, names, impl)
     case = case if isinstance(case, Case) else Case.from_json(case)
-    return CaseRunner(loaded, driver, names, timeout, grace).run(case)
+    try:
+        return CaseRunner(loaded, driver, names, timeout, grace).run(case)
+    finally:
+        if hasattr(driver, "shutdown"):  # a node process or a browser
+            driver.shutdown()

@@ -19,6 +19,7 @@ class Settings:
 
     impl: str | None = None  # module:attribute; None means the bundled reference double
     node: str | None = None  # a JavaScript module run with Node, instead of impl
+    browser: str | None = None  # a page (loopback URL or HTML file) defining window.Kustomer
     spec: str = "v1"
     klass: str | None = None
     max_examples: int = 100
@@ -39,7 +40,12 @@ class Session:
         self.klass: Klass | None = load_klass(settings.klass) if settings.klass else None
         self.impl = settings.impl or REFERENCE
         self.seed = settings.seed if settings.seed is not None else random.randrange(2**32)
-        if settings.node:
+        if settings.browser:
+            from .drivers.page import PageDriver
+
+            self.impl = settings.browser
+            self.driver = PageDriver(settings.browser, self.spec, self.klass, settings.browser)
+        elif settings.node:
             from .drivers.node import NodeDriver
 
             self.impl = settings.node
@@ -104,7 +110,9 @@ class Session:
     def replay_command(self, guarantee: str, program: str = "kustomer-contract check") -> str:
         s = self.settings
         parts = [program]
-        if s.node:
+        if s.browser:
+            parts += ["--browser", s.browser]
+        elif s.node:
             parts += ["--node", s.node]
         elif s.impl:
             parts += ["--impl", s.impl]

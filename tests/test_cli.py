@@ -159,4 +159,4 @@ def test_check_a_javascript_implementation(capsys):
 
 def test_impl_and_node_together_is_a_usage_error(capsys):
     assert main(["check", "--impl", "kustomer_contract.reference:make", "--node", "x.mjs"]) == 2
-    assert "not both" in capsys.readouterr().err
+    assert "give one of --impl, --node and --browser" in capsys.readouterr().err

@@ -1,0 +1,344 @@
+"""Drive an implementation that lives in a web page: ``PageDriver(page, spec, klass)``.
+
+The page (a loopback URL, or an HTML file served from its folder) defines the SDK as
+``window.Kustomer``; the driver opens it in Chromium (Playwright, the system's executable, see
+``kustomer_contract.browser``) and runs the same calls as the other drivers through it.
+
+Each case gets a fresh SDK object, found in this order and reported as ``PageDriver.shape``:
+
+- ``window.createKustomer`` (a factory the page exposes, called with ``{klass: [names]}`` when
+  a Klass is given): called once per case in the same page, which is fast;
+- ``window.Kustomer``: the page is loaded again for every case, as a visitor's new page view
+  would, so nothing leaks from one case into the next.
+
+The driver's own script (js_host.cjs plus a small bridge) is added before any page script runs;
+callbacks come back through a Playwright binding. Playwright's asyncio API runs on a thread of
+its own, so its event loop keeps delivering callbacks while the runner waits. A method that
+never returns blocks the page: after the timeout the page is closed (a new one is opened for
+the next case) and the call is reported as hung. A crash of the page or the browser, or the
+page navigating away, is reported as the call raising ``PageGone``; a page that never defines
+``window.Kustomer`` (or throws while loading) raises ``ImplementationError`` from
+``new_instance``, with the page's errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import collections
+import itertools
+import json
+import threading
+import weakref
+from pathlib import Path
+from typing import Any
+
+from ..spec import Klass, Spec
+from .js_values import JSError, decode, decode_arg, mirror, to_json
+from .python import ImplementationError, Returned
+
+HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
+LOAD_TIMEOUT = 15.0  # seconds for the page to load and define the SDK
+CLOSE_TIMEOUT = 5.0  # seconds for closing a page whose script is stuck
+# The bridge between js_host.cjs and the binding; the factory is preferred (no reload).
+BRIDGE = """
+(function (G) {
+  if (G.__kustomerContractBridge) return;
+  var shape = null;
+  function post(message) {
+    try { G.__kustomerContractPost(JSON.stringify(message)); } catch (e) { /* page closing */ }
+  }
+  function fresh(klass, klasses) {
+    var args = klass ? [{ klass: klass, klasses: klasses || {} }] : [];
+    if (typeof G.createKustomer === "function") {
+      shape = "window.createKustomer (a fresh SDK per case, same page)";
+      return G.createKustomer.apply(null, args);
+    }
+    shape = "window.Kustomer (the page is loaded again for every case)";
+    return G.Kustomer;
+  }
+  var host = G.__kustomerContractHost.createHost(post, fresh, function () { return shape; });
+  G.__kustomerContractBridge = {
+    handle: function (m, required) {
+      return host.handle(m, required).then(function (reply) {
+        return JSON.stringify({ reply: reply, shape: shape });
+      });
+    },
+  };
+})(globalThis);
+"""
+READY = """(required) => {
+  const ok = (o) => o && required.every((m) => typeof o[m] === "function");
+  return typeof window.createKustomer === "function" || ok(window.Kustomer);
+}"""
+HANDLE = "([m, r]) => window.__kustomerContractBridge.handle(m, r)"
+
+
+class PageGone(ImplementationError):
+    """The page or the browser is gone (a crash, a navigation away) during or before a call."""
+
+
+class PageInstance:
+    """A handle on one SDK object living in a page."""
+
+    def __init__(self, page: Any, number: int, has: frozenset[str]) -> None:
+        self.page, self.number, self.has = page, number, has
+
+    def __repr__(self) -> str:
+        return f"<PageInstance {self.number}>"
+
+
+class PageDriver:
+    """Calls the SDK's methods on a fresh object per case, in a page in headless Chromium."""
+
+    language = "javascript"
+
+    def __init__(
+        self,
+        page: str,
+        spec: Spec,
+        klass: Klass | None = None,
+        label: str = "",
+        load_timeout: float | None = None,
+    ) -> None:
+        from .. import browser
+
+        self.spec, self.klass = spec, klass
+        self.label = label or page
+        self.load_timeout = load_timeout or LOAD_TIMEOUT
+        self.shape: str | None = None
+        self.page_errors: collections.deque[str] = collections.deque(maxlen=20)
+        try:
+            self._launch = browser.launch_options()
+            self._served = browser.serve(page)
+        except browser.BrowserUnavailable as exc:
+            raise ImplementationError(f"--browser {page}: {exc}") from None
+        self.url = self._served.url
+        self._required = [n for n, m in spec.methods.items() if not getattr(m, "optional", False)]
+        self._script = HOST_SCRIPT.read_text(encoding="utf-8") + BRIDGE
+        self._ids = itertools.count(1)
+        self.callbacks: dict[int, Any] = {}
+        self.options: dict[int, Any] = {}
+        self._owned: dict[int, list[tuple[str, int]]] = collections.defaultdict(list)
+        self._gone: dict[Any, str] = {}  # page -> why it is no longer usable
+        self._navigating: set[Any] = set()  # pages the driver itself is loading
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._browser_gone = ""
+        self._page: Any = None
+        self._factory = False
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="kustomer-browser", daemon=True
+        )
+        self._thread.start()
+        ref = weakref.ref(self)
+        atexit.register(lambda: (d := ref()) is not None and d.shutdown())
+
+    # --- the event loop thread -------------------------------------------------------------
+
+    def _run(self, coro: Any, timeout: float | None = None) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    async def _ensure_browser(self) -> Any:
+        if self._browser is not None and self._browser.is_connected():
+            return self._browser
+        if self._playwright is None:
+            from playwright.async_api import async_playwright
+
+            self._playwright = await async_playwright().start()
+        try:
+            self._browser = await self._playwright.chromium.launch(**self._launch)
+        except Exception as exc:  # noqa: BLE001 - Playwright's launch errors are the user's to read
+            raise ImplementationError(f"{self.label}: cannot launch Chromium: {exc}") from None
+        self._browser_gone = ""
+        self._browser.on("disconnected", self._on_browser_gone)
+        return self._browser
+
+    def _on_browser_gone(self, _browser: Any) -> None:
+        self._browser_gone = "the browser ended (it crashed or was closed)"
+
+    async def _open_page(self) -> Any:
+        browser = await self._ensure_browser()
+        context = await browser.new_context()
+        await context.add_init_script(script=self._script)
+        await context.expose_binding("__kustomerContractPost", self._on_post)
+        page = await context.new_page()
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("crash", lambda _page: self._gone.setdefault(page, "the page crashed"))
+        page.on("framenavigated", lambda frame: self._on_navigated(page, frame))
+        return page
+
+    def _on_navigated(self, page: Any, frame: Any) -> None:
+        if frame is page.main_frame and page not in self._navigating:
+            self._gone.setdefault(page, f"the page navigated away to {frame.url}")
+
+    def _on_post(self, _source: Any, text: str) -> None:
+        message = json.loads(text)
+        for opt, now in (message.get("sync") or {}).items():
+            live = self.options.get(int(opt))
+            if live is not None:
+                mirror(live, decode(now))
+        target = self.callbacks.get(message.get("cb"))
+        if target is not None:
+            try:
+                target(*[decode_arg(a) for a in message.get("args", [])])
+            except Exception:  # noqa: BLE001 - a probe's own error must not stop the loop
+                pass
+
+    async def _load(self, page: Any) -> None:
+        """(Re)load the page and wait until it defines the SDK."""
+        self._navigating.add(page)
+        errors_before = len(self.page_errors)
+        try:
+            await page.goto(self.url, wait_until="load", timeout=self.load_timeout * 1000)
+            await page.wait_for_function(
+                READY, arg=self._required, timeout=self.load_timeout * 1000
+            )
+        except Exception as exc:  # noqa: BLE001 - timeouts and navigation errors alike
+            errors = list(self.page_errors)[errors_before:]
+            said = f"; the page's errors: {' | '.join(errors[-3:])}" if errors else ""
+            if "Timeout" in type(exc).__name__ or "Timeout" in str(exc):
+                raise ImplementationError(
+                    f"{self.label}: the page did not define window.Kustomer with "
+                    f"{', '.join(self._required)} (nor window.createKustomer) within "
+                    f"{self.load_timeout:g} s{said}"
+                ) from None
+            raise ImplementationError(
+                f"{self.label}: cannot load {self.url}: {exc}{said}"
+            ) from None
+        finally:
+            self._navigating.discard(page)
+
+    async def _new(self) -> tuple[Any, dict[str, Any]]:
+        page = self._page
+        if page is None or page in self._gone or page.is_closed() or self._browser_gone:
+            page = self._page = await self._open_page()
+            await self._load(page)
+        elif not self._factory:
+            await self._load(page)  # a fresh window.Kustomer: the next page view
+        names = sorted(self.klass.attributes) if self.klass is not None else None
+        others = {k: sorted(v) for k, v in self.klass.others} if self.klass is not None else None
+        request = {
+            "op": "new",
+            "klass": names,
+            "klasses": others,
+            "methods": list(self.spec.methods),
+        }
+        answer = json.loads(await page.evaluate(HANDLE, [request, self._required]))
+        self.shape = answer["shape"]
+        self._factory = self.shape.startswith("window.createKustomer")
+        return page, answer["reply"]
+
+    async def _close_page(self, page: Any) -> None:
+        try:
+            await asyncio.wait_for(page.context.close(), CLOSE_TIMEOUT)
+        except Exception:  # noqa: BLE001 - a stuck page: drop the whole browser instead
+            browser, self._browser = self._browser, None
+            if browser is not None:
+                try:
+                    await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT)
+                except Exception:  # noqa: BLE001
+                    pass
+
+    # --- the driver interface --------------------------------------------------------------
+
+    def new_instance(self) -> PageInstance:
+        try:
+            page, reply = self._run(self._new(), self.load_timeout * 3)
+        except TimeoutError:
+            raise ImplementationError(
+                f"{self.label}: building an instance took longer than {self.load_timeout * 3:g} s"
+            ) from None
+        except ImplementationError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - Playwright errors: crash, closed target...
+            why = self._browser_gone or str(exc).splitlines()[0]
+            raise ImplementationError(f"{self.label}: {why}") from None
+        if "error" in reply:
+            raise ImplementationError(f"{self.label}: {reply['error']}")
+        return PageInstance(page, reply["instance"], frozenset(reply.get("has", ())))
+
+    def call(
+        self, instance: PageInstance, method: str, args: list[Any], timeout: float
+    ) -> Returned:
+        page = instance.page
+        gone = self._gone.get(page) or self._browser_gone
+        if gone:
+            return Returned(raised=PageGone(f"{self.label}: {gone} (before {method})"))
+        sent = []
+        for arg in args:
+            key = next(self._ids)
+            if callable(arg):
+                self.callbacks[key] = arg
+                self._owned[instance.number].append(("cb", key))
+                sent.append({"callback": key})
+            else:
+                self.options[key] = arg
+                self._owned[instance.number].append(("opt", key))
+                sent.append({"value": to_json(arg), "opt": key})
+        request = {"op": "call", "instance": instance.number, "method": method, "args": sent}
+        future = asyncio.run_coroutine_threadsafe(
+            page.evaluate(HANDLE, [request, self._required]), self._loop
+        )
+        try:
+            answer = json.loads(future.result(timeout))
+        except TimeoutError:
+            future.cancel()
+            self._gone[page] = f"{method} did not return within {timeout:g} s (page closed)"
+            self._run(self._close_page(page), CLOSE_TIMEOUT * 3)
+            return Returned(hung=True)
+        except Exception as exc:  # noqa: BLE001 - the page went away under the call
+            why = self._gone.get(page) or self._browser_gone or str(exc).splitlines()[0]
+            self._gone.setdefault(page, why)
+            return Returned(raised=PageGone(f"{self.label}: {why} (during {method})"))
+        reply = answer["reply"]
+        for opt, now in (reply.get("sync") or {}).items():
+            live = self.options.get(int(opt))
+            if live is not None:
+                mirror(live, decode(now))
+        threw = reply.get("threw")
+        if threw:
+            return Returned(raised=JSError(str(threw["name"]), str(threw["message"])))
+        return Returned()
+
+    def has_method(self, instance: PageInstance, name: str) -> bool:
+        """Whether the object has the method (optional ones, e.g. describeConversation, may lack)."""
+        return name in instance.has
+
+    def close(self, instance: PageInstance) -> None:
+        for kind, key in self._owned.pop(instance.number, []):
+            (self.callbacks if kind == "cb" else self.options).pop(key, None)
+        page = instance.page
+        if self._factory and page not in self._gone and not page.is_closed():
+            request = {"op": "drop", "instance": instance.number}
+            asyncio.run_coroutine_threadsafe(page.evaluate(HANDLE, [request, []]), self._loop)
+
+    def shutdown(self) -> None:
+        """Close the browser and stop serving the page."""
+        if not self._thread.is_alive():
+            return
+
+        async def stop() -> None:
+            if self._browser is not None:
+                try:
+                    await asyncio.wait_for(self._browser.close(), CLOSE_TIMEOUT)
+                except Exception:  # noqa: BLE001
+                    pass
+            if self._playwright is not None:
+                try:
+                    await asyncio.wait_for(self._playwright.stop(), CLOSE_TIMEOUT)
+                except Exception:  # noqa: BLE001
+                    pass
+
+        try:
+            self._run(stop(), CLOSE_TIMEOUT * 3)
+        except Exception:  # noqa: BLE001 - shutting down whatever is left
+            pass
+        self._browser = self._playwright = None
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(CLOSE_TIMEOUT)
+        self._served.close()
+
+
+__all__ = ["PageDriver", "PageGone", "PageInstance"]
