@@ -5,6 +5,8 @@ The JS side (js_host.cjs) sends JSON; what JSON cannot carry comes as a marker o
 
 from __future__ import annotations
 
+import collections
+import itertools
 import json
 from typing import Any
 
@@ -76,3 +78,43 @@ def mirror(live: Any, now: Any) -> None:
         live.update(now)
     elif isinstance(live, list) and isinstance(now, list):
         live[:] = now
+
+
+class Handles:
+    """The Python objects a JS side refers to by number: callbacks to call when it calls
+    back, and options objects to update when the implementation changes them."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self.callbacks: dict[int, Any] = {}
+        self.options: dict[int, Any] = {}
+        self._owned: dict[int, list[tuple[str, int]]] = collections.defaultdict(list)
+
+    def send(self, owner: int, args: list[Any]) -> list[dict[str, Any]]:
+        """The call's arguments as js_host.cjs takes them, kept until ``release(owner)``."""
+        sent = []
+        for arg in args:
+            key = next(self._ids)
+            if callable(arg):
+                self.callbacks[key] = arg
+                self._owned[owner].append(("cb", key))
+                sent.append({"callback": key})
+            else:
+                self.options[key] = arg
+                self._owned[owner].append(("opt", key))
+                sent.append({"value": to_json(arg), "opt": key})
+        return sent
+
+    def receive(self, message: dict[str, Any]) -> None:
+        """Apply a message from the JS side: changed options, then a callback if it is one."""
+        for opt, now in (message.get("sync") or {}).items():
+            live = self.options.get(int(opt))
+            if live is not None:
+                mirror(live, decode(now))
+        target = self.callbacks.get(message["cb"]) if "cb" in message else None
+        if target is not None:
+            target(*[decode_arg(a) for a in message.get("args", [])])
+
+    def release(self, owner: int) -> None:
+        for kind, key in self._owned.pop(owner, []):
+            (self.callbacks if kind == "cb" else self.options).pop(key, None)

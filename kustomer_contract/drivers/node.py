@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..spec import Klass, Spec
-from .js_values import JSError, JSValue, decode, decode_arg, mirror, to_json
+from .js_values import Handles, JSError, JSValue
 from .python import ImplementationError, Returned
 
 DRIVER_SCRIPT = Path(__file__).with_name("node_driver.mjs")
@@ -76,9 +76,7 @@ class _NodeProcess:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._pending: dict[int, _Waiter] = {}
-        self.callbacks: dict[int, Any] = {}  # callback id -> Python callable
-        self.options: dict[int, Any] = {}  # option id -> the Python object the runner holds
-        self.owned: dict[int, list[tuple[str, int]]] = collections.defaultdict(list)
+        self.handles = Handles()  # the callbacks and options the node side refers to
         self._tail = collections.deque(maxlen=60)  # the last lines of stdout + stderr
         self._ready = _Waiter()
         msg_read, msg_write = os.pipe()
@@ -126,16 +124,8 @@ class _NodeProcess:
         self._ended()
 
     def _dispatch(self, message: dict[str, Any]) -> None:
-        if message.get("sync"):
-            for opt, now in message["sync"].items():
-                live = self.options.get(int(opt))
-                if live is not None:
-                    mirror(live, decode(now))
-        if "cb" in message:
-            target = self.callbacks.get(message["cb"])
-            if target is not None:
-                target(*[decode_arg(a) for a in message.get("args", [])])
-        elif "re" in message:
+        self.handles.receive(message)  # changed options, and the callback if it is one
+        if "re" in message:
             with self._lock:
                 waiter = self._pending.pop(message["re"], None)
             if waiter is not None:
@@ -203,9 +193,6 @@ class _NodeProcess:
                 self.proc.stdin.flush()
             except (OSError, ValueError):
                 pass
-
-    def new_id(self) -> int:
-        return next(self._ids)
 
     def kill(self, why: str) -> None:
         with self._lock:
@@ -302,17 +289,7 @@ class NodeDriver:
         process = instance.process
         if process.dead:
             return Returned(raised=self._exited(process, method))
-        sent = []
-        for arg in args:
-            key = process.new_id()
-            if callable(arg):
-                process.callbacks[key] = arg
-                process.owned[instance.number].append(("cb", key))
-                sent.append({"callback": key})
-            else:
-                process.options[key] = arg
-                process.owned[instance.number].append(("opt", key))
-                sent.append({"value": to_json(arg), "opt": key})
+        sent = process.handles.send(instance.number, args)
         waiter = process.request(
             {"op": "call", "instance": instance.number, "method": method, "args": sent}
         )
@@ -336,8 +313,7 @@ class NodeDriver:
 
     def close(self, instance: NodeInstance) -> None:
         process = instance.process
-        for kind, key in process.owned.pop(instance.number, []):
-            (process.callbacks if kind == "cb" else process.options).pop(key, None)
+        process.handles.release(instance.number)
         process.send({"op": "drop", "instance": instance.number})
 
     def shutdown(self) -> None:

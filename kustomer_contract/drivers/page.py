@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import collections
-import itertools
 import json
 import threading
 import weakref
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..spec import Klass, Spec
-from .js_values import JSError, decode, decode_arg, mirror, to_json
+from .js_values import Handles, JSError
 from .python import ImplementationError, Returned
 
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
@@ -116,10 +115,7 @@ class PageDriver:
         self.url = self._served.url
         self._required = [n for n, m in spec.methods.items() if not getattr(m, "optional", False)]
         self._script = HOST_SCRIPT.read_text(encoding="utf-8") + BRIDGE
-        self._ids = itertools.count(1)
-        self.callbacks: dict[int, Any] = {}
-        self.options: dict[int, Any] = {}
-        self._owned: dict[int, list[tuple[str, int]]] = collections.defaultdict(list)
+        self.handles = Handles()  # the callbacks and options the page refers to
         self._gone: dict[Any, str] = {}  # page -> why it is no longer usable
         self._navigating: set[Any] = set()  # pages the driver itself is loading
         self._playwright: Any = None
@@ -174,17 +170,10 @@ class PageDriver:
             self._gone.setdefault(page, f"the page navigated away to {frame.url}")
 
     def _on_post(self, _source: Any, text: str) -> None:
-        message = json.loads(text)
-        for opt, now in (message.get("sync") or {}).items():
-            live = self.options.get(int(opt))
-            if live is not None:
-                mirror(live, decode(now))
-        target = self.callbacks.get(message.get("cb"))
-        if target is not None:
-            try:
-                target(*[decode_arg(a) for a in message.get("args", [])])
-            except Exception:  # noqa: BLE001 - a probe's own error must not stop the loop
-                pass
+        try:
+            self.handles.receive(json.loads(text))
+        except Exception:  # noqa: BLE001 - a probe's own error must not stop the loop
+            pass
 
     async def _load(self, page: Any) -> None:
         """(Re)load the page and wait until it defines the SDK."""
@@ -266,17 +255,7 @@ class PageDriver:
         gone = self._gone.get(page) or self._browser_gone
         if gone:
             return Returned(raised=PageGone(f"{self.label}: {gone} (before {method})"))
-        sent = []
-        for arg in args:
-            key = next(self._ids)
-            if callable(arg):
-                self.callbacks[key] = arg
-                self._owned[instance.number].append(("cb", key))
-                sent.append({"callback": key})
-            else:
-                self.options[key] = arg
-                self._owned[instance.number].append(("opt", key))
-                sent.append({"value": to_json(arg), "opt": key})
+        sent = self.handles.send(instance.number, args)
         request = {"op": "call", "instance": instance.number, "method": method, "args": sent}
         future = asyncio.run_coroutine_threadsafe(
             page.evaluate(HANDLE, [request, self._required]), self._loop
@@ -293,10 +272,7 @@ class PageDriver:
             self._gone.setdefault(page, why)
             return Returned(raised=PageGone(f"{self.label}: {why} (during {method})"))
         reply = answer["reply"]
-        for opt, now in (reply.get("sync") or {}).items():
-            live = self.options.get(int(opt))
-            if live is not None:
-                mirror(live, decode(now))
+        self.handles.receive(reply)
         threw = reply.get("threw")
         if threw:
             return Returned(raised=JSError(str(threw["name"]), str(threw["message"])))
@@ -307,8 +283,7 @@ class PageDriver:
         return name in instance.has
 
     def close(self, instance: PageInstance) -> None:
-        for kind, key in self._owned.pop(instance.number, []):
-            (self.callbacks if kind == "cb" else self.options).pop(key, None)
+        self.handles.release(instance.number)
         page = instance.page
         if self._factory and page not in self._gone and not page.is_closed():
             request = {"op": "drop", "instance": instance.number}
