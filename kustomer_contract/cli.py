@@ -95,11 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show what the run exercised: schema branches and limits, rules kept and broken, guarantees",
     )
-    from . import fixtures, spec_commands, trace, validate
+    from . import fixtures, record, spec_commands, trace, validate
 
     validate.register(sub)
     fixtures.register(sub)
     trace.register(sub)
+    record.register(sub)
     spec_commands.register(sub)
     return parser
 
@@ -123,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from . import trace
 
             return trace.run(args)
+        if args.command == "record":
+            from . import record
+
+            return record.run(args)
         if args.command in ("spec", "explain"):
             from . import spec_commands
 
