@@ -111,12 +111,19 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser dropping a connection (a page left mid-load) is not worth a traceback."""
+
+
 @dataclass
 class ServedPage:
     """Where the browser goes; ``close()`` stops the server when one was started."""
 
     url: str
-    server: http.server.ThreadingHTTPServer | None = None
+    server: _Server | None = None
 
     def close(self) -> None:
         if self.server is not None:
@@ -150,8 +157,7 @@ def serve(page: str) -> ServedPage:
     if not path.is_file():
         raise BrowserUnavailable(f"{page}: no such file")
     handler = functools.partial(_Handler, directory=str(path.parent))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, name="kustomer-page-server", daemon=True).start()
     port = server.server_address[1]
     return ServedPage(f"http://127.0.0.1:{port}/{urllib.parse.quote(path.name)}", server)

@@ -232,6 +232,11 @@ def _check(args: argparse.Namespace) -> int:
         if args.coverage:
             print()
             print(session.coverage().coverage.report())
+        page_errors = getattr(session.driver, "page_errors", None)
+        if page_errors:  # often why a callback never came: the page's script threw first
+            print(f"\nthe page's scripts threw {sum(page_errors.values())} uncaught error(s):")
+            for text, times in page_errors.most_common(5):
+                print(f"  {times} x {text}")
         cases = sum(r.cases for r in results)
         verdict = "the contract holds" if not failed else f"{len(failed)} guarantee(s) not kept"
         print(

@@ -56,7 +56,9 @@ def _read_yaml(path: Path) -> _Located:
     if isinstance(first, Payload) and next(documents, None) is not None:
         raise SpecError(path, 0, "", "holds several YAML documents; a spec file is one")
     if not isinstance(first, Payload):
-        line, message = (first.line, first.message) if first is not None else (0, "the file is empty")
+        line, message = (
+            (first.line, first.message) if first is not None else (0, "the file is empty")
+        )
         raise SpecError(path, line, "", message)
     return _Located(first.value, {p: line for p, (line, _) in first.positions.items()})
 

@@ -103,12 +103,15 @@ BROKEN = {
 
 
 def test_a_broken_double_is_reported_with_the_page_to_replay(tmp_path, capsys):
-    target = page(tmp_path, BROKEN["reflects-input"])
+    noisy = "setTimeout(() => { throw new Error('boom in a timer'); }, 0);\n"
+    target = page(tmp_path, noisy + BROKEN["reflects-input"])  # and the page's errors
     code, out, err = run(capsys, "--browser", target, "--only", "reflects-input", "--seed", "2")
     assert code == 1, out + err
     assert re.search(r"^reflects-input +failed", out, re.M), out
     assert f"--browser {target}" in out  # the replay command names the page
     assert "paste into the browser console" in out and "the same in Python" not in out
+    assert re.search(r"the page's scripts threw \d+ uncaught error", out)
+    assert re.search(r"^  \d+ x Error: boom in a timer \(at .*page.html:\d+:\d+\)$", out, re.M), out
 
 
 @pytest.mark.parametrize("guarantee", sorted(set(BROKEN) - {"reflects-input"}))

@@ -106,7 +106,10 @@ class PageDriver:
         self.label = label or page
         self.load_timeout = load_timeout or LOAD_TIMEOUT
         self.shape: str | None = None
-        self.page_errors: collections.deque[str] = collections.deque(maxlen=20)
+        # Uncaught errors of the page's scripts: message -> times seen (the run's summary),
+        # and the latest few, numbered, for a page that fails to load.
+        self.page_errors: collections.Counter[str] = collections.Counter()
+        self._recent: collections.deque[tuple[int, str]] = collections.deque(maxlen=20)
         try:
             self._launch = browser.launch_options()
             self._served = browser.serve(page)
@@ -160,10 +163,19 @@ class PageDriver:
         await context.add_init_script(script=self._script)
         await context.expose_binding("__kustomerContractPost", self._on_post)
         page = await context.new_page()
-        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("pageerror", self._on_page_error)
         page.on("crash", lambda _page: self._gone.setdefault(page, "the page crashed"))
         page.on("framenavigated", lambda frame: self._on_navigated(page, frame))
         return page
+
+    def _on_page_error(self, error: Any) -> None:
+        name, message = getattr(error, "name", ""), getattr(error, "message", str(error))
+        frames = [f.strip() for f in str(getattr(error, "stack", "")).splitlines()[1:]]
+        where = next((f for f in frames if f.startswith("at ")), "")
+        text = f"{name}: {message}" if name else str(message)
+        text = " ".join(f"{text} ({where})".split() if where else text.split())[:300]
+        self.page_errors[text] += 1
+        self._recent.append((sum(self.page_errors.values()), text))
 
     def _on_navigated(self, page: Any, frame: Any) -> None:
         if frame is page.main_frame and page not in self._navigating:
@@ -178,14 +190,16 @@ class PageDriver:
     async def _load(self, page: Any) -> None:
         """(Re)load the page and wait until it defines the SDK."""
         self._navigating.add(page)
-        errors_before = len(self.page_errors)
+        errors_before = sum(self.page_errors.values())
         try:
-            await page.goto(self.url, wait_until="load", timeout=self.load_timeout * 1000)
+            await page.goto(
+                self.url, wait_until="domcontentloaded", timeout=self.load_timeout * 1000
+            )
             await page.wait_for_function(
-                READY, arg=self._required, timeout=self.load_timeout * 1000
+                READY, arg=self._required, timeout=self.load_timeout * 1000, polling=5
             )
         except Exception as exc:  # noqa: BLE001 - timeouts and navigation errors alike
-            errors = list(self.page_errors)[errors_before:]
+            errors = [text for number, text in self._recent if number > errors_before]
             said = f"; the page's errors: {' | '.join(errors[-3:])}" if errors else ""
             if "Timeout" in type(exc).__name__ or "Timeout" in str(exc):
                 raise ImplementationError(
