@@ -279,7 +279,10 @@ class PageDriver:
         except TimeoutError:
             future.cancel()
             self._gone[page] = f"{method} did not return within {timeout:g} s (page closed)"
-            self._run(self._close_page(page), CLOSE_TIMEOUT * 3)
+            try:
+                self._run(self._close_page(page), CLOSE_TIMEOUT * 3)
+            except Exception:  # noqa: BLE001 - the next case opens a new page all the same
+                pass
             return Returned(hung=True)
         except Exception as exc:  # noqa: BLE001 - the page went away under the call
             why = self._gone.get(page) or self._browser_gone or str(exc).splitlines()[0]
