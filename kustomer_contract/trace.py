@@ -47,7 +47,7 @@ __all__ = [
 
 EXIT_OK, EXIT_VIOLATED, EXIT_USAGE = 0, 1, 2
 VALID_OPTIONS, KLASS_ATTRIBUTES = "valid-options", "klass-attributes"
-EVENTS = ("call", "callback", "throw")
+EVENTS = ("call", "callback", "throw", "missing")
 GLOBAL = "Kustomer"  # the SDK's global, used in the JavaScript of the advice
 
 _EPILOG = """\
@@ -134,7 +134,9 @@ def _record(line: int, data: Any) -> Record | str:
         return f"a record is a JSON object, not {type(data).__name__}"
     event = data.get("event")
     if event not in EVENTS:
-        return f'"event" must be one of "call", "callback", "throw", not {json.dumps(event)}'
+        return (
+            f'"event" must be one of {", ".join(map(json.dumps, EVENTS))}, not {json.dumps(event)}'
+        )
     seq = data.get("seq")
     if not _is_int(seq) or seq < 0:
         return f'"seq" must be a whole number (the order of the record), not {json.dumps(seq)}'
@@ -142,10 +144,8 @@ def _record(line: int, data: Any) -> Record | str:
     if isinstance(t, bool) or not isinstance(t, (int, float)):
         return f'"t" must be a number of milliseconds, not {json.dumps(t)}'
     method = data.get("method")
-    if event == "call" and (not isinstance(method, str) or not method):
-        return (
-            f'a call record needs "method", the name of the method called, not {json.dumps(method)}'
-        )
+    if event in ("call", "missing") and (not isinstance(method, str) or not method):
+        return f'a {event} record needs "method", the name of the method, not {json.dumps(method)}'
     if method is not None and not isinstance(method, str):
         return f'"method" must be a string, not {json.dumps(method)}'
     call = data.get("call")
@@ -272,8 +272,10 @@ def _check_first_completes(rule, order, records, callback_line, spec) -> Iterabl
         if r.event == "callback" and any(c.seq == r.call for c in first_calls):
             done = True
             continue
-        if r.event != "call" or r.method == first:
+        if r.event not in ("call", "missing") or r.method == first:
             continue
+        if r.event == "missing" and r.method not in spec.methods:
+            continue  # a method this spec does not define: not ours to judge
         earlier = [c for c in first_calls if c.seq < r.seq]
         snippet = _snippet(spec, first, r.method)
         if earlier:
@@ -289,14 +291,14 @@ def _check_first_completes(rule, order, records, callback_line, spec) -> Iterabl
         else:
             context = f"{first} is never called in this trace"
             todo = f"call {first} first and this inside {first}'s callback: {snippet}"
-        yield Violation(
-            r.line,
-            order,
-            rule.id,
-            r.method,
-            f"{r.method} was called before {first}'s callback ran ({context})",
-            todo,
+        happened = (
+            f"{r.method} was called before {first}'s callback ran ({context})"
+            if r.event == "call"
+            else f"{r.method} was looked up before {first}'s callback ran, and the SDK object "
+            f"did not have it yet (a loader's stub): a call then throws a TypeError in the page "
+            f"and describes nothing ({context})"
         )
+        yield Violation(r.line, order, rule.id, r.method, happened, todo)
 
 
 def _check_after_callback(rule, order, records, callback_line, spec) -> Iterable[Violation]:

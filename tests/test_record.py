@@ -115,6 +115,23 @@ class TestRecordPage:
         # And the SDK assigned later is recorded too.
         assert calls(out)[1:] == ["login", "describeCustomer"]
 
+    def test_a_call_on_the_loaders_stub_is_recorded_and_traced(self, chromium, tmp_path, v1):
+        """The documented early-call bug: describeCustomer before the SDK has loaded."""
+        write(tmp_path, "loader.js", (CHECKOUT / "loader.js").read_text(encoding="utf-8"))
+        page = write(tmp_path, "early.html", (
+            '<script src="loader.js"></script><script>Kustomer.start({}, function () {});'
+            'Kustomer.describeCustomer({attributes: {emails: ["ada@example.com"]}});</script>'
+        ))  # fmt: skip
+        out = tmp_path / "early.jsonl"
+        result = record.record_page(str(page), out, settle=SETTLE, browser=chromium)
+        assert any("describeCustomer is not a function" in e for e in result.page_errors)
+        assert [(r["event"], r["method"]) for r in lines(out)][:2] == [
+            ("call", "start"),
+            ("missing", "describeCustomer"),
+        ]
+        (violation,) = check_trace(out, v1).violations
+        assert (violation.obligation, violation.line) == ("start-first", 2)
+
     def test_a_page_crash_keeps_the_records(self, chromium, tmp_path):
         flow = write(tmp_path, "crash.py", "def flow(page):\n    page.goto('chrome://crash')\n")
         out = tmp_path / "crash.jsonl"

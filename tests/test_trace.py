@@ -198,6 +198,33 @@ def test_recorder_changes_nothing_the_page_sees(tmp_path):
 
 
 @needs_node
+def test_a_call_on_the_loaders_stub_is_caught(tmp_path):
+    """The call throws a TypeError in the page before any wrapper can see it; the lookup of
+    the missing method is what the recorder records, once, and trace names start-first."""
+    path, stdout = record("bad_call_on_stub.mjs", tmp_path)
+    assert stdout.strip() == "ok"  # the page saw the TypeError: the recorder changed nothing
+    missing = [r for r in map(json.loads, path.read_text().splitlines()) if r["event"] == "missing"]
+    assert [r["method"] for r in missing] == ["describeCustomer"]
+    code, out, _ = run_trace(str(path))
+    assert code == 1, out
+    line = line_of(path, "missing", "describeCustomer")
+    assert violations(out) == [(line, "start-first")], out
+    assert "describeCustomer was looked up before start's callback ran" in out
+    assert "TypeError" in out and "call it inside start's callback" in out
+
+
+def test_a_lookup_of_a_method_the_spec_lacks_is_not_judged(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        '{"t": 0, "seq": 1, "event": "call", "method": "start", "args": [{}, "[function]"]}\n'
+        '{"t": 1, "seq": 2, "event": "missing", "method": "openKbArticle"}\n'
+        '{"t": 2, "seq": 3, "event": "callback", "method": "start", "call": 1}\n'
+    )
+    code, out, _ = run_trace(str(path))
+    assert code == 0, out
+
+
+@needs_node
 def test_install_follows_the_replacement_of_the_global(tmp_path):
     path, stdout = record("install_setter.mjs", tmp_path)
     assert stdout.strip() == "ok"

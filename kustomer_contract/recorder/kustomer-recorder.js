@@ -28,6 +28,9 @@
  *                       {name, message}; undefined as null)
  *           "throw"     a call threw (call, error); with "in": "callback" when the page's own
  *                       callback threw
+ *           "missing"   the page looked up an SDK method the object does not have (yet): the
+ *                       loader's stub has only `start`, so a call made that early throws a
+ *                       TypeError in the page. Once per object and name; needs Proxy.
  *
  * The recorder never changes what the page sees: the same return values, the same callback
  * arguments and `this`, the same exceptions rethrown; the same function passed twice (e.g. to
@@ -41,6 +44,13 @@
   if (G.KustomerRecorder && G.KustomerRecorder.__kustomerRecorder) return; // loaded twice
 
   var MAX_DEPTH = 32;
+  // The Web SDK's methods: a lookup of one of these that finds nothing is recorded.
+  var SDK_METHODS = [
+    "start", "login", "logout", "describeCustomer", "describeConversation", "open", "close",
+    "addListener", "removeListener", "isChatAvailable", "createConversation",
+    "openConversationById", "getOpenConversations", "openKbArticle", "openKbCategory",
+    "getUnreadCount", "isLoggedIn",
+  ];
   var hasWeakMap = typeof WeakMap === "function";
   var now =
     typeof performance !== "undefined" && performance && typeof performance.now === "function"
@@ -134,7 +144,18 @@
     this.raws = hasWeakMap ? new WeakMap() : null; // proxy -> raw object
     this.methods = hasWeakMap ? new WeakMap() : null; // raw method -> its recording wrapper
     this.callbacks = hasWeakMap ? new WeakMap() : null; // page function -> its wrapper
+    this.missed = hasWeakMap ? new WeakMap() : null; // raw object -> {name: true} looked up
   }
+
+  // The page looked up a method the object lacks: recorded once per object and name.
+  Recording.prototype.missing = function (target, name) {
+    if (!this.missed || SDK_METHODS.indexOf(name) < 0) return;
+    var seen = this.missed.get(target);
+    if (!seen) this.missed.set(target, (seen = {}));
+    if (seen[name]) return;
+    seen[name] = true;
+    this.emit({ event: "missing", method: name });
+  };
 
   Recording.prototype.emit = function (record) {
     var seq = ++this.seq;
@@ -259,6 +280,7 @@
           if (typeof value === "function" && typeof key === "string" && key !== "constructor") {
             return rec.methodFor(target, key, value);
           }
+          if (value === undefined && typeof key === "string") rec.missing(target, key);
           return value;
         },
       });

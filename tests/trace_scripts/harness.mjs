@@ -1,16 +1,8 @@
-// Shared by the trace scripts: loads the recorder, opens the trace file, builds a small fake
-// SDK (start and login call back after 5 ms, describeCustomer after 1 ms) and wraps it.
-import fs from "node:fs";
-import { pathToFileURL } from "node:url";
-
+// Shared by the misuse scripts: a small fake SDK (start and login call back after 5 ms,
+// describeCustomer after 1 ms), wrapped by the recorder (loaded by recording.mjs).
+//
 // node SCRIPT OUT.jsonl [RECORDER.js]: the trace goes to OUT.jsonl, one record a line.
-const out = process.argv[2];
-const recorder = process.argv[3]
-  ? pathToFileURL(process.argv[3]).href
-  : new URL("../../kustomer_contract/recorder/kustomer-recorder.js", import.meta.url).href;
-await import(recorder);
-fs.writeFileSync(out, "");
-const sink = (line) => fs.appendFileSync(out, line + "\n");
+import { sink } from "./recording.mjs";
 
 // A small fake SDK: start and login call back after 5 ms, describeCustomer after 1 ms.
 function makeKustomer() {

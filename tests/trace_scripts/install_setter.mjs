@@ -6,15 +6,8 @@
 //
 //   node install_setter.mjs OUT.jsonl [RECORDER.js]
 import fs from "node:fs";
-import { pathToFileURL } from "node:url";
+import { sink, tracePath as out } from "./recording.mjs";
 
-const out = process.argv[2];
-const recorder = process.argv[3]
-  ? pathToFileURL(process.argv[3]).href
-  : new URL("../../kustomer_contract/recorder/kustomer-recorder.js", import.meta.url).href;
-await import(recorder);
-fs.writeFileSync(out, "");
-const sink = (line) => fs.appendFileSync(out, line + "\n");
 const problems = [];
 const check = (ok, what) => {
   if (!ok) problems.push(what);
@@ -31,7 +24,7 @@ globalThis.Kustomer = {
     queue.push([options, callback]);
   },
 };
-check(typeof Kustomer.describeCustomer === "undefined", "the stub grew a describeCustomer");
+check(!("describeCustomer" in Kustomer), "the stub grew a describeCustomer"); // "in": not a lookup
 
 // The full SDK, loaded 10 ms later; its start and login call back after 5 ms.
 function makeKustomer() {

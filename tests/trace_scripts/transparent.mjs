@@ -5,15 +5,8 @@
 //
 //   node transparent.mjs OUT.jsonl [RECORDER.js]
 import fs from "node:fs";
-import { pathToFileURL } from "node:url";
+import { sink, tracePath as out } from "./recording.mjs";
 
-const out = process.argv[2];
-const recorder = process.argv[3]
-  ? pathToFileURL(process.argv[3]).href
-  : new URL("../../kustomer_contract/recorder/kustomer-recorder.js", import.meta.url).href;
-await import(recorder);
-fs.writeFileSync(out, "");
-const sink = (line) => fs.appendFileSync(out, line + "\n");
 
 // An SDK whose every observable behaviour the scenario can check.
 function makeSdk() {
