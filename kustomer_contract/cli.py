@@ -28,6 +28,16 @@ def positive_float(text: str) -> float:
     return value
 
 
+def add_spec_option(parser: argparse.ArgumentParser) -> None:
+    """``--spec``, the same for every command that reads a spec."""
+    parser.add_argument(
+        "--spec",
+        default="v1",
+        metavar="v1|v2|PATH",
+        help="bundled spec version (v1, v2) or the path of a spec (default v1)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kustomer-contract",
@@ -59,9 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--klass", metavar="FILE", help="Klass YAML: attributes: [favoriteColorStr, ...]"
     )
-    check.add_argument(
-        "--spec", default="v1", metavar="v1|PATH", help="bundled spec version or a spec path"
-    )
+    add_spec_option(check)
     check.add_argument(
         "--max-examples",
         type=positive_int,

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .cli import add_spec_option
+
 KINDS = ("valid", "invalid", "response", "sequence")
 
 
@@ -34,9 +36,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--out", default="-", metavar="DIR|-", help="output folder, or - for JSON Lines on stdout"
     )
-    p.add_argument(
-        "--spec", default="v1", metavar="v1|PATH", help="bundled spec version or a spec path"
-    )
+    add_spec_option(p)
     p.add_argument(
         "--klass", metavar="FILE", help="Klass YAML: custom attribute names come from it"
     )

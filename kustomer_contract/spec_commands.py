@@ -14,6 +14,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from .cli import add_spec_option
+
 __all__ = ["export_schema", "register", "run"]
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -62,9 +64,7 @@ def register(subparsers: Any) -> None:
     export.add_argument(
         "--schema", choices=("options", "response"), required=True, help="which payload"
     )
-    export.add_argument(
-        "--spec", default="v1", metavar="v1|v2|PATH", help="bundled spec version or a spec path"
-    )
+    add_spec_option(export)
     export.add_argument("--method", metavar="NAME", help="the method (default: the spec's target)")
     export.add_argument(
         "--keep-extensions", action="store_true", help="keep x-* keywords (x-hints, x-generate)"

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cli import add_spec_option
 from .payloads import ReadProblem as PayloadProblem
 from .payloads import parse_json
 
@@ -459,9 +460,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "paths", nargs="+", metavar="FILE.jsonl", help="recorded trace, or - for standard input"
     )
-    parser.add_argument(
-        "--spec", default="v1", metavar="v1|PATH", help="bundled spec version or a spec path"
-    )
+    add_spec_option(parser)
     parser.add_argument(
         "--klass",
         metavar="FILE",

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from .cli import add_spec_option
 from .payloads import Payload, ReadProblem, iter_payload_files, read_payloads
 from .schemas import Problem
 
@@ -79,9 +80,7 @@ def register(subparsers: Any) -> None:
         help="what the payloads are: the options passed to describeCustomer (default) "
         "or the response its callback receives",
     )
-    parser.add_argument(
-        "--spec", default="v1", metavar="v1|PATH", help="bundled spec version or a spec path"
-    )
+    add_spec_option(parser)
     parser.add_argument(
         "--klass",
         metavar="FILE",

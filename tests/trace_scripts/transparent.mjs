@@ -7,7 +7,6 @@
 import fs from "node:fs";
 import { sink, tracePath as out } from "./recording.mjs";
 
-
 // An SDK whose every observable behaviour the scenario can check.
 function makeSdk() {
   const sdk = {
