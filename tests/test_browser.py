@@ -148,7 +148,7 @@ def test_a_hung_method_costs_one_page_not_the_run(tmp_path):
 # --- what goes wrong around the implementation -------------------------------------------------
 
 
-def test_a_page_that_never_defines_kustomer_says_so_with_its_errors(tmp_path, capsys):
+def test_a_page_that_never_defines_kustomer_says_so_with_its_errors(tmp_path, capsys, monkeypatch):
     path = tmp_path / "broken.html"
     path.write_text(
         "<!doctype html><script>throw new Error('the loader failed: no network')</script>",
@@ -156,15 +156,22 @@ def test_a_page_that_never_defines_kustomer_says_so_with_its_errors(tmp_path, ca
     )
     from kustomer_contract.drivers import page as page_module
 
-    monkey = pytest.MonkeyPatch()
-    monkey.setattr(page_module, "LOAD_TIMEOUT", 1.5)
-    try:
-        code, out, err = run(capsys, "--browser", str(path))
-    finally:
-        monkey.undo()
+    monkeypatch.setattr(page_module, "LOAD_TIMEOUT", 1.5)
+    code, out, err = run(capsys, "--browser", str(path))
     assert code == 2
     assert "did not define window.Kustomer with start, login, logout, describeCustomer" in err
+    assert "window.Kustomer is undefined" in err
     assert "the loader failed: no network" in err and "Traceback" not in err
+
+
+def test_a_page_with_only_the_loaders_stub_names_what_it_lacks(tmp_path, capsys, monkeypatch):
+    from kustomer_contract.drivers import page as page_module
+
+    path = tmp_path / "stub.html"
+    path.write_text("<!doctype html><script>window.Kustomer = {start() {}}</script>")
+    monkeypatch.setattr(page_module, "LOAD_TIMEOUT", 1.0)
+    code, _, err = run(capsys, "--browser", str(path))
+    assert code == 2 and "window.Kustomer lacks login, logout, describeCustomer" in err
 
 
 def test_a_page_that_navigates_away_during_a_call(tmp_path):

@@ -71,6 +71,10 @@ READY = """(required) => {
   return typeof window.createKustomer === "function" || ok(window.Kustomer);
 }"""
 HANDLE = "([m, r]) => window.__kustomerContractBridge.handle(m, r)"
+LACKING = """(required) => {
+  const k = window.Kustomer;
+  return k == null ? null : required.filter((m) => typeof k[m] !== "function");
+}"""
 
 
 class PageGone(ImplementationError):
@@ -187,6 +191,16 @@ class PageDriver:
         except Exception:  # noqa: BLE001 - a probe's own error must not stop the loop
             pass
 
+    async def _what_is_there(self, page: Any) -> str:
+        """What the page has instead of the SDK, for the message of a load that timed out."""
+        try:
+            lacking = await asyncio.wait_for(page.evaluate(LACKING, self._required), 2)
+        except Exception:  # noqa: BLE001 - a stuck or closed page: say nothing more
+            return ""
+        if lacking is None:
+            return "; window.Kustomer is undefined"
+        return f"; window.Kustomer lacks {', '.join(lacking)}" if lacking else ""
+
     async def _load(self, page: Any) -> None:
         """(Re)load the page and wait until it defines the SDK."""
         self._navigating.add(page)
@@ -202,10 +216,11 @@ class PageDriver:
             errors = [text for number, text in self._recent if number > errors_before]
             said = f"; the page's errors: {' | '.join(errors[-3:])}" if errors else ""
             if "Timeout" in type(exc).__name__ or "Timeout" in str(exc):
+                found = await self._what_is_there(page)
                 raise ImplementationError(
                     f"{self.label}: the page did not define window.Kustomer with "
                     f"{', '.join(self._required)} (nor window.createKustomer) within "
-                    f"{self.load_timeout:g} s{said}"
+                    f"{self.load_timeout:g} s{found}{said}"
                 ) from None
             raise ImplementationError(
                 f"{self.label}: cannot load {self.url}: {exc}{said}"
