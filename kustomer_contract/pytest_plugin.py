@@ -7,7 +7,7 @@ Configure an implementation and every guarantee becomes an item, ``contract::<gu
 or override the ``kustomer_implementation`` fixture in a conftest.py (return a factory).
 Hooks used: ``pytest_addoption`` (options and ini keys), ``pytest_report_header`` (what is
 checked, with the seed), ``pytest_collection_modifyitems`` (adds the items, before ``-k``
-deselection). Importing this module costs almost nothing: everything heavy loads lazily,
+deselection), ``pytest_terminal_summary`` (coverage, and a page's uncaught errors). Importing this module costs almost nothing: everything heavy loads lazily,
 only when an item runs or a fixture is used.
 """
 
@@ -62,9 +62,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """With --kustomer-coverage: what the contract items exercised, and what they missed."""
-    wanted = config.getoption("kustomer_coverage") or config.getini("kustomer_coverage")
+    """With --kustomer-coverage: what the contract items exercised, and what they missed.
+    With --kustomer-browser: the page's uncaught errors, often why a callback never came."""
     sessions = config.__dict__.get("_kustomer_sessions", {})
+    for session in sessions.values():
+        page_errors = getattr(session.driver, "page_errors", None)
+        if page_errors:
+            terminalreporter.section("kustomer-contract: the page's uncaught errors")
+            for text, times in page_errors.most_common(5):
+                terminalreporter.write_line(f"{times} x {text}")
+    wanted = config.getoption("kustomer_coverage") or config.getini("kustomer_coverage")
     if not wanted or not sessions:
         return
     terminalreporter.section("kustomer-contract coverage")

@@ -271,11 +271,21 @@ def test_a_loopback_url_is_checked_as_it_is(v1):
         served.close()
 
 
-def test_the_pytest_plugin_checks_a_page(pytester):
+def test_the_pytest_plugin_checks_a_page(pytester, tmp_path):
+    """A conformant double whose page also throws from a timer: the items pass, and the
+    summary lists the page's errors."""
+    noisy = "setTimeout(() => { throw new Error('analytics failed'); }, 0);\nreturn k;"
+    target = page(tmp_path, noisy)
     pytester.makepyfile(test_nothing="def test_other():\n    pass\n")
     result = pytester.runpytest_subprocess(
-        "--kustomer-browser", str(PAGES / "reference_factory.html"),
+        "--kustomer-browser", target,
         "--kustomer-max-examples", "3", "-k", "accepts or reflects or other", "-p", "no:cacheprovider",
     )  # fmt: skip
     result.assert_outcomes(passed=3)
-    result.stdout.fnmatch_lines(["kustomer-contract: impl *reference_factory.html*"])
+    result.stdout.fnmatch_lines(
+        [
+            "kustomer-contract: impl *page.html*",
+            "*kustomer-contract: the page's uncaught errors*",
+            "* x Error: analytics failed (at *page.html:*)",
+        ]
+    )
