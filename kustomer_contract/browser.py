@@ -85,6 +85,22 @@ def launch_options() -> dict[str, Any]:
     return {"executable_path": find_chromium(), "args": list(CHROMIUM_ARGS), "headless": True}
 
 
+def page_error_text(error: Any) -> str:
+    """A page's uncaught error (Playwright's ``pageerror``) as one line: name, message and
+    where it was thrown, e.g. ``TypeError: x is not a function (http://.../app.js:5:10)``."""
+    name = getattr(error, "name", "") or "Error"
+    lines = [line for line in str(getattr(error, "message", "") or error).splitlines() if line]
+    message = lines[0].strip() if lines else ""
+    where = ""
+    for line in str(getattr(error, "stack", "") or "").splitlines():
+        line = line.strip()
+        if line.startswith("at "):
+            where = " (" + line[3:].strip().strip("()").rsplit("(", 1)[-1].rstrip(")") + ")"
+            break
+    text = message if message.startswith(f"{name}:") else f"{name}: {message}"
+    return " ".join((text + where).split())
+
+
 # --- serving a page ---------------------------------------------------------------------------
 
 
@@ -168,6 +184,7 @@ __all__ = [
     "ServedPage",
     "find_chromium",
     "launch_options",
+    "page_error_text",
     "require_playwright",
     "serve",
 ]

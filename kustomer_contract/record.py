@@ -243,19 +243,6 @@ class _Sink:
         self.result.records += 1
 
 
-def _page_error_text(error: Any) -> str:
-    name = getattr(error, "name", "") or "Error"
-    message = _first_line(getattr(error, "message", "") or error)
-    where = ""
-    for line in str(getattr(error, "stack", "") or "").splitlines():
-        line = line.strip()
-        if line.startswith("at "):
-            where = " (" + line[3:].strip().strip("()").rsplit("(", 1)[-1].rstrip(")") + ")"
-            break
-    text = message if message.startswith(f"{name}:") else f"{name}: {message}"
-    return _one_line(text + where)
-
-
 def record_page(
     page: str,
     out: Path,
@@ -381,7 +368,9 @@ def _record(
             state["crashed"] = True
 
         tab.on("crash", on_crash)
-        tab.on("pageerror", lambda error: result.page_errors.append(_page_error_text(error)))
+        tab.on(
+            "pageerror", lambda error: result.page_errors.append(_browser.page_error_text(error))
+        )
 
         try:
             tab.goto(url, wait_until="load")

@@ -111,7 +111,9 @@ def test_a_broken_double_is_reported_with_the_page_to_replay(tmp_path, capsys):
     assert f"--browser {target}" in out  # the replay command names the page
     assert "paste into the browser console" in out and "the same in Python" not in out
     assert re.search(r"the page's scripts threw \d+ uncaught error", out)
-    assert re.search(r"^  \d+ x Error: boom in a timer \(at .*page.html:\d+:\d+\)$", out, re.M), out
+    assert re.search(
+        r"^  \d+ x Error: boom in a timer \(http://.*page.html:\d+:\d+\)$", out, re.M
+    ), out
 
 
 @pytest.mark.parametrize("guarantee", sorted(set(BROKEN) - {"reflects-input"}))
@@ -286,6 +288,6 @@ def test_the_pytest_plugin_checks_a_page(pytester, tmp_path):
         [
             "kustomer-contract: impl *page.html*",
             "*kustomer-contract: the page's uncaught errors*",
-            "* x Error: analytics failed (at *page.html:*)",
+            "* x Error: analytics failed (http://*page.html:*)",
         ]
     )

@@ -145,7 +145,8 @@ def test_an_exception_in_the_implementation_is_a_failure_not_a_crash(tmp_path, m
 
 
 NODE_REFERENCE = str(
-    __import__("pathlib").Path(__file__).resolve().parent.parent / "kustomer_contract/reference/kustomer-double.mjs"
+    __import__("pathlib").Path(__file__).resolve().parent.parent
+    / "kustomer_contract/reference/kustomer-double.mjs"
 )
 
 

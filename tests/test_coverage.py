@@ -47,10 +47,30 @@ def test_recording_a_case(v1):
 
 
 def test_check_prints_coverage(capsys):
-    assert main(["check", "--max-examples", "5", "--seed", "1", "--coverage", "--only", "accepts-valid"]) == 0
+    assert (
+        main(
+            ["check", "--max-examples", "5", "--seed", "1", "--coverage", "--only", "accepts-valid"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "contract coverage:" in out and "missed:" in out  # 5 cases of one guarantee miss a lot
-    assert main(["check", "--max-examples", "5", "--seed", "1", "--coverage", "--json", "--only", "accepts-valid"]) == 0
+    assert (
+        main(
+            [
+                "check",
+                "--max-examples",
+                "5",
+                "--seed",
+                "1",
+                "--coverage",
+                "--json",
+                "--only",
+                "accepts-valid",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert 0 < data["coverage"]["percent"] < 100 and data["coverage"]["missed"]
 

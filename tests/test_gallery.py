@@ -65,8 +65,9 @@ def _extra_args(meta: dict[str, Any]) -> list[str]:
     return extra
 
 
-def _check(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-           ) -> tuple[int, dict[str, Any]]:
+def _check(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, dict[str, Any]]:
     """``kustomer-contract check ARGS --json`` in-process: (exit code, parsed JSON)."""
     monkeypatch.chdir(ROOT)  # --impl tests.gallery.x:make is imported from the cwd
     _limit_shrinking(monkeypatch)
@@ -222,7 +223,9 @@ def test_conformant_implementation_passes_everything(
 @pytest.mark.parametrize(
     "impl", ["tests.gallery.conformant_standalone:make", "kustomer_contract.reference:make"]
 )
-def test_overlapping_calls_may_overwrite_each_other(impl: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overlapping_calls_may_overwrite_each_other(
+    impl: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Once a false alarm: a value another call of an overlap group overwrote is not 'lost'."""
     from kustomer_contract.runner import replay_case
 

@@ -37,6 +37,7 @@ TRACE = (
 
 # Deep nesting is fatal to a recursive parser: a RecursionError, i.e. a traceback.
 
+
 def run(capsys, *argv: str) -> tuple[int, str, float]:
     started = time.monotonic()
     try:
@@ -209,9 +210,7 @@ SPEC_FILE_CASES = [
     pytest.param(BOMB, "alias bomb", id="alias-bomb"),
     pytest.param(PYOBJ, "is not allowed", id="python-tag"),
     pytest.param(b"id: v1\nname: \xff\xfe\n", "UTF-8", id="invalid-utf8"),
-    pytest.param(
-        DEEP_FLOW, "deep", id="deep"
-    ),
+    pytest.param(DEEP_FLOW, "deep", id="deep"),
     pytest.param(
         DEEP_BLOCK,
         "deep",

@@ -159,18 +159,40 @@ def test_nonsense_numbers_are_refused(pytester, flag):
 
 
 def test_coverage_in_the_terminal_summary(pytester):
-    result = pytester.runpytest("--kustomer-impl", "kustomer_contract.reference:make", "--kustomer-max-examples", "5",
-                                "--kustomer-coverage", "-k", "accepts-valid or no-lost-update", "-p", "no:cacheprovider")
+    result = pytester.runpytest(
+        "--kustomer-impl",
+        "kustomer_contract.reference:make",
+        "--kustomer-max-examples",
+        "5",
+        "--kustomer-coverage",
+        "-k",
+        "accepts-valid or no-lost-update",
+        "-p",
+        "no:cacheprovider",
+    )
     result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines(["*kustomer-contract coverage*", "contract coverage: *% (*/* targets)*"])
+    result.stdout.fnmatch_lines(
+        ["*kustomer-contract coverage*", "contract coverage: *% (*/* targets)*"]
+    )
 
 
 @pytest.mark.skipif(not __import__("shutil").which("node"), reason="node is not installed")
 def test_a_javascript_implementation_through_pytest(pytester):
     from pathlib import Path
 
-    double = Path(__file__).resolve().parent.parent / "kustomer_contract/reference/kustomer-double.mjs"
-    result = pytester.runpytest("--kustomer-node", str(double), "--kustomer-max-examples", "3", "-v",
-                                "-k", "reflects-input or callback-once", "-p", "no:cacheprovider")
+    double = (
+        Path(__file__).resolve().parent.parent / "kustomer_contract/reference/kustomer-double.mjs"
+    )
+    result = pytester.runpytest(
+        "--kustomer-node",
+        str(double),
+        "--kustomer-max-examples",
+        "3",
+        "-v",
+        "-k",
+        "reflects-input or callback-once",
+        "-p",
+        "no:cacheprovider",
+    )
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*kustomer-contract: impl *kustomer-double.mjs*"])

@@ -132,7 +132,9 @@ def test_a_new_describe_method_needs_yaml_only(tmp_path):
     shutil.copy(specs_dir() / "meta-schema.yaml", tmp_path / "meta-schema.yaml")
     method = (spec_dir / "methods" / "describeConversation.yaml").read_text()
     (spec_dir / "methods" / "describeCompany.yaml").write_text(
-        method.replace("conversationId", "companyId").replace("klass_name: conversation", "klass_name: company")
+        method.replace("conversationId", "companyId").replace(
+            "klass_name: conversation", "klass_name: company"
+        )
     )
     contract = spec_dir / "contract.yaml"
     contract.write_text(contract.read_text().replace(
@@ -141,7 +143,11 @@ def test_a_new_describe_method_needs_yaml_only(tmp_path):
         "  describeCompany: {$ref: methods/describeCompany.yaml}\n",
     ))  # fmt: skip
     spec = load_spec(spec_dir)
-    assert [m.name for m in spec.describes] == ["describeCustomer", "describeConversation", "describeCompany"]
+    assert [m.name for m in spec.describes] == [
+        "describeCustomer",
+        "describeConversation",
+        "describeCompany",
+    ]
     driver = PythonDriver(lambda: KustomerDouble(spec), spec)
     for guarantee in ("reflects-input", "rejects-invalid", "keeps-earlier-data"):
         result = check_guarantee(spec, driver, guarantee, max_examples=15, seed=5)

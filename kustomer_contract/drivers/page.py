@@ -173,11 +173,9 @@ class PageDriver:
         return page
 
     def _on_page_error(self, error: Any) -> None:
-        name, message = getattr(error, "name", ""), getattr(error, "message", str(error))
-        frames = [f.strip() for f in str(getattr(error, "stack", "")).splitlines()[1:]]
-        where = next((f for f in frames if f.startswith("at ")), "")
-        text = f"{name}: {message}" if name else str(message)
-        text = " ".join(f"{text} ({where})".split() if where else text.split())[:300]
+        from ..browser import page_error_text
+
+        text = page_error_text(error)[:300]
         self.page_errors[text] += 1
         self._recent.append((sum(self.page_errors.values()), text))
 
