@@ -13,7 +13,8 @@ from kustomer_contract.model import Case, Step
 from kustomer_contract.runner import replay_case
 
 pytestmark = pytest.mark.browser
-PAGES = Path(__file__).resolve().parent / "browser_pages"
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "tests" / "browser_pages"
 EMAIL = {"attributes": {"emails": ["marsha@example.com"]}}
 
 
@@ -73,6 +74,7 @@ def test_a_page_factory_gives_a_fresh_sdk_per_case_without_reloading(capsys):
 
 # --- broken doubles: each caught, with the right guarantee -------------------------------------
 
+# Inline: the CLI's report for a page, and a page whose main thread never comes back.
 BROKEN = {
     "reflects-input": """
         return { ...k, describeCustomer(o, cb) {
@@ -82,24 +84,41 @@ BROKEN = {
           }
           return k.describeCustomer(o, cb);
         } };""",
-    "callback-once": """
-        return { ...k, describeCustomer(o, cb) {
-          return k.describeCustomer(o, (r, e) => { if (cb) { cb(r, e); cb(r, e); } });
-        } };""",
-    "error-is-exception": """
-        return { ...k, describeCustomer(o, cb) {
-          return k.describeCustomer(o, (r, e) => cb && cb(r, e ? String(e.message) : e));
-        } };""",
-    "input-untouched": """
-        return { ...k, describeCustomer(o, cb) {
-          if (o && typeof o === "object") o.seenBy = "the SDK";
-          return k.describeCustomer(o, cb);
-        } };""",
     "accepts-valid": """
         return { ...k, describeCustomer(o, cb) {
           for (;;) {}  // never returns: the page's main thread is stuck
         } };""",
 }
+JS_GALLERY = ROOT / "tests" / "js_gallery"
+JS_BROKEN = {
+    p.stem: m.group(1)
+    for p in sorted(JS_GALLERY.glob("*.mjs"))
+    if (m := re.search(r"^// breaks: (\S+)", p.read_text(), re.M))
+}
+# Installs a gallery module as a page would, in each shape the modules come in: a factory or
+# class becomes window.createKustomer; an object or a global is loaded again per case.
+GALLERY_PAGE = """<!doctype html><meta charset="utf-8"><title>{name}</title>
+<script type="module">
+import * as module from "/tests/js_gallery/{name}.mjs";
+const made = module.default;
+if (typeof made === "function") {{
+  const isClass = /^class[\\s{{]/.test(Function.prototype.toString.call(made));
+  window.createKustomer = (options) => (isClass ? new made(options) : made(options));
+}} else if (made) {{
+  window.Kustomer = made;
+}}
+</script>
+"""
+
+
+def gallery_page(tmp_path: Path, name: str) -> str:
+    """A page for a tests/js_gallery module, served with the folders its imports need."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "js_gallery").symlink_to(JS_GALLERY)
+    (tmp_path / "kustomer_contract").symlink_to(ROOT / "kustomer_contract")
+    path = tmp_path / f"{name}.html"
+    path.write_text(GALLERY_PAGE.format(name=name), encoding="utf-8")
+    return str(path)
 
 
 def test_a_broken_double_is_reported_with_the_page_to_replay(tmp_path, capsys):
@@ -116,16 +135,34 @@ def test_a_broken_double_is_reported_with_the_page_to_replay(tmp_path, capsys):
     ), out
 
 
-@pytest.mark.parametrize("guarantee", sorted(set(BROKEN) - {"reflects-input"}))
-def test_a_broken_double_in_a_page_fails_the_guarantee_it_breaks(tmp_path, v1, guarantee):
+@pytest.mark.parametrize("name", sorted(JS_BROKEN))
+def test_each_broken_js_double_fails_its_guarantee_in_a_page(tmp_path, v1, name):
     from kustomer_contract.runner import check_guarantee
 
-    driver = PageDriver(page(tmp_path, BROKEN[guarantee]), v1)
+    guarantee = JS_BROKEN[name]
+    driver = PageDriver(gallery_page(tmp_path, name), v1)
     try:  # a short shrink budget: the verdict is what counts here
         result = check_guarantee(v1, driver, guarantee, seed=2, timeout=1.0, shrink_seconds=1.0)
     finally:
         driver.shutdown()
-    assert result.status == "failed" and result.failure.violation.guarantee == guarantee
+    assert result.status == "failed", (result.status, result.error, driver.page_errors)
+    assert result.failure.violation.guarantee == guarantee
+
+
+def test_a_page_that_never_returns_from_a_call(tmp_path, v1):
+    from kustomer_contract.runner import check_guarantee
+
+    driver = PageDriver(page(tmp_path, BROKEN["accepts-valid"]), v1)
+    try:
+        result = check_guarantee(
+            v1, driver, "accepts-valid", seed=2, timeout=1.0, shrink_seconds=1.0
+        )
+    finally:
+        driver.shutdown()
+    assert (
+        result.status == "failed"
+        and "did not return within 1 s" in result.failure.violation.observed
+    )
 
 
 def test_a_hung_method_costs_one_page_not_the_run(tmp_path):
