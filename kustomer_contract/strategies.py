@@ -315,7 +315,9 @@ def _object_violations(schema: dict, ctx: Context, pointer: str) -> list[st.Sear
     wrong_keys = sorted(
         {m for k in seeds for m in values.key_near_misses(k)} | {"some_custom_attribute", "extra"}
     )
-    if "pattern" in names:
+    if ctx.klass is not None and pointer == ctx.klass_pointer:
+        pass  # a bad name is then also off the Klass: rejects-unknown-custom's case, not ours
+    elif "pattern" in names:
         regex = ecma_regex(names["pattern"])
         bad = [k for k in wrong_keys if not regex.search(k) and k not in props]
         if bad:
@@ -345,11 +347,18 @@ def _violations(schema: dict, ctx: Context, pointer: str) -> list[st.SearchStrat
             for child in _violations(sub, ctx, f"{pointer}/{_escape(key)}"):
                 found.append(_nested_in_object(schema, ctx, pointer, key, child))
         keys = _key_strategy(schema, ctx, pointer)
+        klass_here = ctx.klass is not None and pointer == ctx.klass_pointer
         for pattern, sub in schema.get("patternProperties", {}).items():
             if keys is None:
                 break
             regex = ecma_regex(pattern)
-            pattern_keys = keys.filter(regex.search)
+            if klass_here:  # only the Klass's names of this kind; none: no such site
+                named = sorted(n for n in ctx.klass.attributes if regex.search(n))
+                if not named:
+                    continue
+                pattern_keys = st.sampled_from(named)
+            else:
+                pattern_keys = keys.filter(regex.search)
             for child in _violations(sub, ctx, f"{pointer}/*"):
                 found.append(_nested_in_object(schema, ctx, pointer, pattern_keys, child))
     if "array" in schema.get("type", ()) and "items" in schema:
