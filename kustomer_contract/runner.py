@@ -389,6 +389,7 @@ class CaseRunner:
                 guarantee, i, call, "an error", f"the call did not return within {self.timeout:g} s"
             )
             raise Blocked("call never returned")
+        own = state_from(m, step.options, "input")
         if returned.raised is None:
             self._await_callback(probe, call, i)
             if probe.error is None:
@@ -399,12 +400,15 @@ class CaseRunner:
                     f"an error{where}",
                     f"success with {json_repr(probe.response, 120)}",
                 )
+                # Its values may now show up: that is this guarantee's finding, not another's.
+                self._note_described(m, own)
         if before is None:
             return
         after = self._read(i, m, step.options)
-        changed = nothing_applied(m, before, after, state_from(m, step.options, "input"))
+        changed = nothing_applied(m, before, after, own)
         if changed:
             self.out.add(guarantee, i, call, f"nothing applied{where}", changed)
+            self._note_described(m, own)
         self.states[key] = after  # what is there now is the baseline from here on
 
     def _describe_invalid(self, i: int, step: Step) -> None:

@@ -454,7 +454,7 @@ def unknown_custom_options(
     m = spec.methods[method or spec.target.name]
     if m.klass is None:
         return st.nothing()
-    klass = klass.named(m.klass_name) if klass is not None else None
+    own = klass.named(m.klass_name) if klass is not None else None  # the method's Klass
     validator = validator_for(spec, "options", m.name, klass)
     schema = canonical(m.options_schema)
     ctx = _ctx(spec, klass, m.name)
@@ -462,10 +462,10 @@ def unknown_custom_options(
     for token in m.klass.split("/")[1:]:
         parents.append((sub, token))
         sub = sub.get("properties", {}).get(token, {})
-    if klass is not None:
+    if own is not None:
         known = _key_strategy(sub, Context(), m.klass)
         names = (known if known is not None else st.nothing()).filter(
-            lambda k: k not in klass.attributes
+            lambda k: k not in own.attributes
         )
         keyword = "klass"
     else:

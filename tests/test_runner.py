@@ -1,12 +1,15 @@
 """The runner against implementations that keep the contract in less common ways: no false alarms."""
 
 import threading
+from pathlib import Path
 
 import pytest
 
 from kustomer_contract.drivers.python import PythonDriver
 from kustomer_contract.reference import KustomerDouble, KustomerError
 from kustomer_contract.runner import check_guarantee
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class ClaimsTheVisitor(KustomerDouble):
@@ -155,3 +158,26 @@ def test_a_new_describe_method_needs_yaml_only(tmp_path):
     result = check_guarantee(spec, PythonDriver(lambda: ConversationsShareOneRecord(spec), spec),
                              "stable-identity", max_examples=40, seed=5)  # fmt: skip
     assert result.status == "failed"
+
+
+def test_a_wrongly_accepted_unknown_name_is_not_blamed_on_not_before_start():
+    """Its value may show up afterwards: that is rejects-unknown-custom's finding alone, even
+    when the same value was also described before start (where it must never land)."""
+    from kustomer_contract.runner import replay_case
+
+    conversation = "000000000000000000000726"
+    case = {"tokens": [], "steps": [
+        {"action": "describe-before-start", "method": "describeConversation", "options": {
+            "conversationId": conversation, "customAttributes": {"escalatedBool": False}}},
+        {"action": "describe-unknown", "method": "describeConversation", "options": {
+            "conversationId": conversation,
+            "customAttributes": {"escalatedBool": False, "favoriteColorStr": ""}},
+         "label": {"pointer": "/customAttributes/favoriteColorStr", "keyword": "klass",
+                   "message": ""}},
+    ]}  # fmt: skip
+    result = replay_case(
+        "tests.gallery.ignores_conversation_klass:make",
+        case,
+        klass=str(ROOT / "tests" / "gallery" / "klass_conversation.yaml"),
+    )
+    assert {v.guarantee for v in result.violations} == {"rejects-unknown-custom"}, result.explain()

@@ -70,7 +70,8 @@ class PythonDriver:
         self._kwargs = self._factory_kwargs()
 
     def _factory_kwargs(self) -> dict[str, Any]:
-        """Optional factory parameters: ``klass`` (the names) and ``spec`` (its path)."""
+        """Optional factory parameters: ``klass`` (the names), ``klasses`` (further Klasses'
+        names by Klass, e.g. conversation) and ``spec`` (its path)."""
         try:
             params = inspect.signature(self.factory).parameters
         except (TypeError, ValueError):
@@ -78,6 +79,8 @@ class PythonDriver:
         kwargs: dict[str, Any] = {}
         if "klass" in params and self.klass is not None:
             kwargs["klass"] = sorted(self.klass.attributes)
+        if "klasses" in params and self.klass is not None:  # further Klasses, by name
+            kwargs["klasses"] = {name: sorted(names) for name, names in self.klass.others}
         if "spec" in params:
             kwargs["spec"] = str(self.spec.path.parent)
         return kwargs

@@ -18,7 +18,7 @@ import itertools
 import random
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..model import at_pointer, normalise
@@ -40,9 +40,10 @@ class KustomerDouble:
         spec: Spec | str = "v1",
         klass: Klass | Iterable[str] | str | None = None,
         delay: tuple[float, float] = (0.0, 0.001),
+        klasses: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self._spec = spec if isinstance(spec, Spec) else load_spec(spec)
-        self._klass = _as_klass(klass)
+        self._klass = _as_klass(klass, klasses)
         self._delay = delay
         self._lock = threading.Lock()
         self._started = False
@@ -204,19 +205,25 @@ def _put(document: dict[str, Any], pointer: str, value: Any) -> None:
     document[tokens[-1]] = value
 
 
-def _as_klass(klass: Klass | Iterable[str] | str | None) -> Klass | None:
+def _as_klass(
+    klass: Klass | Iterable[str] | str | None, klasses: Mapping[str, Iterable[str]] | None = None
+) -> Klass | None:
     if klass is None or isinstance(klass, Klass):
         return klass
     if isinstance(klass, str):
         return load_klass(klass)
-    return Klass("<given names>", frozenset(klass))
+    others = tuple(sorted((name, frozenset(names)) for name, names in (klasses or {}).items()))
+    return Klass("<given names>", frozenset(klass), others)
 
 
 def make(
-    spec: Spec | str = "v1", klass: Klass | Iterable[str] | str | None = None
+    spec: Spec | str = "v1",
+    klass: Klass | Iterable[str] | str | None = None,
+    klasses: Mapping[str, Iterable[str]] | None = None,
 ) -> KustomerDouble:
-    """A fresh double; pass ``klass`` (a Klass, names, or a Klass file) to refuse other names."""
-    return KustomerDouble(spec, klass)
+    """A fresh double; pass ``klass`` (a Klass, names, or a Klass file) to refuse other names,
+    and ``klasses`` ({"conversation": [names]}) for the Klasses of other describe methods."""
+    return KustomerDouble(spec, klass, klasses=klasses)
 
 
 __all__ = ["KustomerDouble", "KustomerError", "make"]
