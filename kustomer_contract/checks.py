@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import State, missing, present
+from .model import State, minus, missing, present, unexplained_changes
 from .schemas import json_repr
 from .spec import Method, Spec
 
@@ -213,16 +213,18 @@ def _not_overridden(earlier: State, own: State, spec: Spec) -> State:
     return kept
 
 
-def nothing_applied(method: Method, before: State, after: State, unwanted: State) -> str | None:
-    """Evidence that a refused call changed the record, or None."""
-    if before.same_as(after):
+def nothing_applied(
+    method: Method, before: State, after: State, unwanted: State, landing: State | None = None
+) -> str | None:
+    """Evidence that a refused call changed the record, or None. ``landing``: what writes
+    still in flight may bring meanwhile, which is no evidence."""
+    changes = unexplained_changes(before, after, method, landing or State())
+    if not changes:
         return None
-    shown = present(unwanted, after, method)
+    shown = present(minus(unwanted, before), after, method)
     if shown:
         return "applied anyway: " + "; ".join(shown[:5])
-    return "the record changed: " + "; ".join(
-        missing(after, before, method)[:5] or ["values removed"]
-    )
+    return "the record changed: " + "; ".join(changes[:5])
 
 
 def options_changed(original: Any, current: Any) -> str | None:

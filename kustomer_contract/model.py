@@ -53,15 +53,20 @@ def normalise(compare: str | Mapping[str, str], value: Any) -> str:
 
 # --- states --------------------------------------------------------------------------------
 
+Values = frozenset  # of normalised values (str): a map entry may hold any one of them
+
 
 @dataclass
 class State:
-    """A customer as a set of normalised values per reflects rule (lists) or name -> value (maps)."""
+    """A customer as normalised values per reflects rule.
 
-    lists: dict[int, dict[str, Any]] = field(default_factory=dict)  # rule -> key -> original
-    maps: dict[int, dict[str, str]] = field(
-        default_factory=dict
-    )  # rule -> name -> normalised value
+    Lists (rule -> key -> original) hold the values that must be there. Maps (rule -> name ->
+    normalised values) hold, per name, every value the entry may show: one for a value read off
+    a document, several while writes that may still land (or landed who knows where) compete.
+    A name that is absent is not expected at all."""
+
+    lists: dict[int, dict[str, Any]] = field(default_factory=dict)
+    maps: dict[int, dict[str, Values]] = field(default_factory=dict)
 
     def copy(self) -> State:
         return State(
@@ -87,7 +92,7 @@ def state_from(method: Method, document: Any, side: str) -> State:
             continue
         if rule.shape == "map":
             state.maps[i] = (
-                {str(k): normalise(rule.compare, v) for k, v in node.items()}
+                {str(k): Values({normalise(rule.compare, v)}) for k, v in node.items()}
                 if isinstance(node, Mapping)
                 else {}
             )
@@ -95,6 +100,12 @@ def state_from(method: Method, document: Any, side: str) -> State:
             items = node if isinstance(node, list) else []
             state.lists[i] = {normalise(rule.compare, v): v for v in items}
     return state
+
+
+def _shown(values: Values) -> str:
+    if len(values) == 1:
+        return next(iter(values))
+    return "one of " + ", ".join(sorted(values))
 
 
 def missing(expected: State, observed: State, method: Method) -> list[str]:
@@ -111,11 +122,11 @@ def missing(expected: State, observed: State, method: Method) -> list[str]:
     for i, entries in expected.maps.items():
         have = observed.maps.get(i, {})
         rule = method.reflects[i]
-        for name, value in entries.items():
+        for name, allowed in entries.items():
             if name not in have:
                 out.append(f"{rule.output}/{name} (absent)")
-            elif have[name] != value:
-                out.append(f"{rule.output}/{name} = {value} (got {have[name]})")
+            elif not have[name] <= allowed:
+                out.append(f"{rule.output}/{name} = {_shown(allowed)} (got {_shown(have[name])})")
     return out
 
 
@@ -147,6 +158,16 @@ def minus(state: State, other: State) -> State:
     return out
 
 
+def union(a: State, b: State) -> State:
+    """Every value of either (a map entry of ``b`` replaces ``a``'s)."""
+    out = a.copy()
+    for i, values in b.lists.items():
+        out.lists.setdefault(i, {}).update(values)
+    for i, entries in b.maps.items():
+        out.maps.setdefault(i, {}).update(entries)
+    return out
+
+
 def merged(spec: Spec, earlier: State, update: State) -> State:
     """The state after an update, under the spec's merge policy."""
     out = earlier.copy()
@@ -158,6 +179,86 @@ def merged(spec: Spec, earlier: State, update: State) -> State:
     for i, entries in update.maps.items():
         out.maps.setdefault(i, {}).update(entries)
     return out
+
+
+def widened(spec: Spec, expected: State, write: State) -> State:
+    """What may be seen once ``write`` may or may not have landed (it is in flight, or it landed
+    on one of several records): each entry it sets may show its old value or the write's.
+
+    Entries nothing expected stay unexpected; under append a write only adds to lists, so
+    what a list must hold stands; under replace a list the write sets may become the write's."""
+    out = expected.copy()
+    for i, entries in write.maps.items():
+        have = out.maps.get(i, {})
+        for name, values in entries.items():
+            if name in have:
+                have[name] = have[name] | values
+    if spec.merge == "replace":
+        for i in write.lists:
+            out.lists.pop(i, None)
+    return out
+
+
+def rebased(expected: State, observed: State) -> State:
+    """Once every write to a record has settled, the value each expected map entry shows is
+    what it holds from then on (which of several competing writes landed is now known)."""
+    out = expected.copy()
+    for i, entries in out.maps.items():
+        seen = observed.maps.get(i, {})
+        for name in entries:
+            if name in seen:
+                entries[name] = seen[name]
+    for i, values in out.lists.items():  # a value found lost is reported once, not at every read
+        seen_list = observed.lists.get(i, {})
+        out.lists[i] = {k: v for k, v in values.items() if k in seen_list}
+    return out
+
+
+def shows_landing(write: State, before: State, others: State) -> bool:
+    """Whether seeing every value of ``write`` in a record that held ``before`` proves that the
+    write landed: some value of it was not there and no other write in flight (``others``)
+    could bring it."""
+    for i, values in write.lists.items():
+        if any(
+            k not in before.lists.get(i, {}) and k not in others.lists.get(i, {}) for k in values
+        ):
+            return True
+    for i, entries in write.maps.items():
+        for name, values in entries.items():
+            if not values <= before.maps.get(i, {}).get(name, Values()) | others.maps.get(
+                i, {}
+            ).get(name, Values()):
+                return True
+    return False
+
+
+def unexplained_changes(before: State, after: State, method: Method, explained: State) -> list[str]:
+    """How a record changed between two reads beyond what writes in ``explained`` may do."""
+    out = []
+    for i in set(before.lists) | set(after.lists):
+        old, new = before.lists.get(i, {}), after.lists.get(i, {})
+        rule = method.reflects[i]
+        for k, v in new.items():
+            if k not in old and k not in explained.lists.get(i, {}):
+                out.append(f"{rule.output}: added {json.dumps(v, ensure_ascii=False)}")
+        for k, v in old.items():
+            if k not in new and i not in explained.lists:
+                out.append(f"{rule.output}: removed {json.dumps(v, ensure_ascii=False)}")
+    for i in set(before.maps) | set(after.maps):
+        old, new = before.maps.get(i, {}), after.maps.get(i, {})
+        rule = method.reflects[i]
+        for name in set(old) | set(new):
+            if old.get(name) == new.get(name):
+                continue
+            if name in new and new[name] <= explained.maps.get(i, {}).get(name, Values()):
+                continue
+            if name not in new:
+                out.append(f"{rule.output}/{name}: removed")
+            else:
+                out.append(
+                    f"{rule.output}/{name}: {_shown(old.get(name, Values({'(absent)'})))} -> {_shown(new[name])}"
+                )
+    return sorted(out)
 
 
 def identity_of(method: Method, document: Any, pointer: str | None = None) -> Any:

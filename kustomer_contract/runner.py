@@ -37,7 +37,11 @@ from .model import (
     minus,
     missing,
     present,
+    rebased,
+    shows_landing,
     state_from,
+    union,
+    widened,
 )
 from .schemas import json_repr, validator_for
 from .spec import Klass, Method, Spec
@@ -109,6 +113,9 @@ class CaseRunner:
         self.described: dict[str, State] = {}
         self.before_start: dict[str, State] = {}
         self.states: dict[tuple[Any, ...], State] = {}
+        # Per record: writes that may still land at any moment (a describe without callback
+        # whose landing could not be told apart). Every expectation of the record allows them.
+        self.in_flight: dict[tuple[Any, ...], list[State]] = {}
         self.ids: dict[tuple[str, int], Any] = {}
         self.case = case
         self.instance = self.driver.new_instance()
@@ -208,11 +215,13 @@ class CaseRunner:
     def _method(self, step: Step) -> Method:
         return self.spec.methods[step.method] if step.method else self.target
 
-    def _record(self, method: Method, options: Any) -> tuple[Any, ...] | None:
-        """Which record a call touches: the session's customer, or the one its options name
-        (None when they name none that could be read back)."""
+    def _record(
+        self, method: Method, options: Any, identity: tuple[str, int] | None = None
+    ) -> tuple[Any, ...] | None:
+        """Which record a call touches: the customer of ``identity`` (the session's), or the
+        one its options name (None when they name none that could be read back)."""
         if method.subject is None:
-            return (method.name, *self.identity)
+            return (method.name, *(identity or self.identity))
         found, value = at_pointer(options, method.subject)
         if not found or not validator_for(self.spec, "options", method.name).is_valid(
             self._read_options(method, options)
@@ -240,15 +249,46 @@ class CaseRunner:
         self._track(probe, call, step, original=original, live=options)
         response = self._answer(probe, call, step, returned, guarantee)
         observed = self._success_state(method, response, call, step)
-        reflects_and_keeps(
-            self.spec, method, observed, Expectation(own, earlier), call, step, self.out
-        )
+        expect = Expectation(self._open(key, own), earlier)
+        reflects_and_keeps(self.spec, method, observed, expect, call, step, self.out)
         self._check_identity(method, original, response, call, step)
-        self.states[key] = merged(self.spec, earlier, own)
+        # Settled: what the response shows is what the record holds, but for writes in flight.
+        self._settle(key, rebased(merged(self.spec, earlier, own), observed))
         return observed
 
+    # --- the model of each record ----------------------------------------------------------
+
+    def _landing(self, key: Any) -> State:
+        """Every value that writes in flight to ``key`` may still bring."""
+        out = State()
+        for write in self.in_flight.get(key, ()):
+            for i, values in write.lists.items():
+                out.lists.setdefault(i, {}).update(values)
+            for i, entries in write.maps.items():
+                have = out.maps.setdefault(i, {})
+                for name, allowed in entries.items():
+                    have[name] = have.get(name, frozenset()) | allowed
+        return out
+
+    def _open(self, key: Any, expected: State) -> State:
+        """``expected``, allowing for the writes in flight to ``key``."""
+        for write in self.in_flight.get(key, ()):
+            expected = widened(self.spec, expected, write)
+        return expected
+
+    def _settle(self, key: Any, state: State) -> None:
+        self.states[key] = self._open(key, state)
+
+    def _maybe_written(self, keys: set[Any], write: State, *, settled: bool) -> None:
+        """A write that went to one of ``keys``, or to none, we cannot tell: each may show it.
+        ``settled``: it has answered, so it cannot land later than what follows."""
+        for key in keys:
+            if not settled:
+                self.in_flight.setdefault(key, []).append(write)
+            self._settle(key, widened(self.spec, self.states.get(key, State()), write))
+
     def _note_described(self, method: Method, own: State) -> None:
-        self.described[method.name] = _union(self.described.get(method.name, State()), own)
+        self.described[method.name] = union(self.described.get(method.name, State()), own)
 
     def _success_state(self, method: Method, response: Any, call: str, step: int | None) -> State:
         why = json_problem(response)
@@ -366,7 +406,7 @@ class CaseRunner:
         for _, step in before:
             m = self._method(step)
             early = state_from(m, step.options, "input")
-            self.before_start[m.name] = _union(self.before_start.get(m.name, State()), early)
+            self.before_start[m.name] = union(self.before_start.get(m.name, State()), early)
         for _, step in before:  # every later response is checked too: a queued call may land late
             self._read(None, self._method(step), step.options)
 
@@ -404,12 +444,11 @@ class CaseRunner:
                 self._note_described(m, own)
         if before is None:
             return
-        after = self._read(i, m, step.options)
-        changed = nothing_applied(m, before, after, own)
+        after = self._read(i, m, step.options)  # the read also makes ``after`` the baseline
+        changed = nothing_applied(m, before, after, own, self._landing(key))
         if changed:
             self.out.add(guarantee, i, call, f"nothing applied{where}", changed)
             self._note_described(m, own)
-        self.states[key] = after  # what is there now is the baseline from here on
 
     def _describe_invalid(self, i: int, step: Step) -> None:
         self._refused(i, step, "rejects-invalid")
@@ -421,6 +460,9 @@ class CaseRunner:
         m = self._method(step)
         original = copy.deepcopy(step.options)
         own = state_from(m, original, "input")
+        key = self._record(m, original)
+        # Seeing the update proves it landed only if it shows something the record lacked.
+        proof = shows_landing(own, self._read(i, m, original), self._landing(key))
         self._note_described(m, own)
         call, returned = self._call(m, step.options, None)
         self.pending.append(_Pending(Probe(), call, i, False, original=original, live=step.options))
@@ -430,8 +472,8 @@ class CaseRunner:
             )
             self.out.add("callback-optional", i, call, "no exception without a callback", what)
             raise Blocked("describe without callback failed")
-        key = self._record(m, original)
-        earlier = self.states.get(key, State())
+        # Until it shows, it may land at any moment: every read in between allows it.
+        self._maybe_written({key}, own, settled=False)
         deadline = time.monotonic() + self.timeout
         while True:  # the update may land after the call returns: poll until it shows
             lost = missing(own, self._read(i, m, original), m)
@@ -447,7 +489,10 @@ class CaseRunner:
                 )
                 break
             time.sleep(0.002)
-        self.states[key] = merged(self.spec, earlier, own)
+        if not lost and proof:  # it has landed: from here on it is an ordinary earlier write
+            flying = self.in_flight[key]
+            flying.pop(next(n for n, w in enumerate(flying) if w is own))
+            self._settle(key, merged(self.spec, self.states[key], own))
 
     def _overlap(self, i: int, step: Step) -> None:
         m = self._method(step)
@@ -471,14 +516,16 @@ class CaseRunner:
         for (probe, call, returned), own in zip(calls, owns, strict=True):
             response = self._answer(probe, call, i, returned, "accepts-valid")
             observed = self._success_state(m, response, call, i)
-            expect = Expectation(_without(own, contested), _without(earlier, written))
+            expect = Expectation(
+                self._open(key, _without(own, contested)), _without(earlier, written)
+            )
             reflects_and_keeps(self.spec, m, observed, expect, call, i, self.out)
             self._check_identity(m, step.options[0], response, call, i)
             total = merged(self.spec, total, own)
         # The read after judges what the group wrote under no-lost-update alone.
-        self.states[key] = _without(earlier, written)
+        self._settle(key, _without(earlier, written))
         observed = self._read(i, m, step.options[0])
-        lost = missing(_without(total, contested), observed, m)
+        lost = missing(self._open(key, _without(total, contested)), observed, m)
         if lost:
             self.out.add(
                 "no-lost-update",
@@ -487,11 +534,8 @@ class CaseRunner:
                 "every overlapping update applied",
                 "lost " + "; ".join(lost[:5]),
             )
-        for rule, names in contested.items():  # from here on, what landed is what counts
-            for name in names:
-                if name in observed.maps.get(rule, {}):
-                    total.maps.setdefault(rule, {})[name] = observed.maps[rule][name]
-        self.states[key] = total
+        # From here on, what landed is what counts (which of the contested values won).
+        self._settle(key, rebased(total, observed))
 
     def _login(self, i: int, step: Step) -> None:
         probe = Probe()
@@ -507,6 +551,7 @@ class CaseRunner:
         Where the update lands (the visitor or the logged-in customer) is unspecified, so it
         is expected nowhere; only the callbacks are judged."""
         m = self._method(step)
+        was = self.identity
         login_probe = Probe()
         login_call, login_returned = self._call(
             self.identify, self.case.tokens[step.token], login_probe
@@ -523,6 +568,10 @@ class CaseRunner:
             self._await_callback(probe, call, i)
         self.first_login_from.setdefault(step.token, self.identity)
         self.identity = ("token", step.token)
+        # It may have landed on the visitor, on the logged-in customer, or (refused) nowhere.
+        own = state_from(m, original, "input")
+        keys = {self._record(m, original, was), self._record(m, original)} - {None}
+        self._maybe_written(keys, own, settled=required)
 
     def _logout(self, i: int, step: Step) -> None:
         probe = Probe()
@@ -584,15 +633,6 @@ def _without(state: State, contested: dict[int, set[str]]) -> State:
     for rule, names in contested.items():
         for name in names:
             out.maps.get(rule, {}).pop(name, None)
-    return out
-
-
-def _union(a: State, b: State) -> State:
-    out = a.copy()
-    for i, values in b.lists.items():
-        out.lists.setdefault(i, {}).update(values)
-    for i, entries in b.maps.items():
-        out.maps.setdefault(i, {}).update(entries)
     return out
 
 
