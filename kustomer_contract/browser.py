@@ -117,7 +117,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         plain = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
         if plain.startswith(SHIPPED_PREFIX) and plain[len(SHIPPED_PREFIX) :] in SHIPPED:
             return str(SHIPPED[plain[len(SHIPPED_PREFIX) :]])
-        return super().translate_path(path)
+        # Regular files under the folder only: no symlink out of it, no listing, no device.
+        # "" is a path nothing can open, which the base class answers with 404.
+        real = os.path.realpath(super().translate_path(path))
+        root = os.path.realpath(self.directory)
+        if not real.startswith(root + os.sep) or not os.path.isfile(real):
+            return ""
+        return real
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")

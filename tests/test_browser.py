@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -113,9 +114,11 @@ if (typeof made === "function") {{
 
 def gallery_page(tmp_path: Path, name: str) -> str:
     """A page for a tests/js_gallery module, served with the folders its imports need."""
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "js_gallery").symlink_to(JS_GALLERY)
-    (tmp_path / "kustomer_contract").symlink_to(ROOT / "kustomer_contract")
+    # Copies, not symlinks: the page server serves nothing that leads out of its folder.
+    shutil.copytree(JS_GALLERY, tmp_path / "tests" / "js_gallery")
+    shutil.copytree(
+        ROOT / "kustomer_contract" / "reference", tmp_path / "kustomer_contract" / "reference"
+    )
     path = tmp_path / f"{name}.html"
     path.write_text(GALLERY_PAGE.format(name=name), encoding="utf-8")
     return str(path)
