@@ -2,18 +2,26 @@
 
 The same seed gives the same files, byte for byte (for a given hypothesis version): cases
 come from hypothesis's generation phase only, seeded, with no example database.
+
+Into a folder (``--out DIR``) every file is written whole (a temporary file, then a rename;
+see safe_write), and the names written are listed in ``.kustomer-fixtures``. A folder holding
+anything else is refused unless ``--force``; rewriting a set removes the files of the earlier
+set that the new one lacks, so ``labels.json`` always describes what is there.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .cli import add_spec_option
+from .safe_write import write_text
 
 KINDS = ("valid", "invalid", "response", "sequence")
 
@@ -24,7 +32,11 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "fixtures",
         help="generate valid / labelled invalid payloads, responses or call sequences",
-        description="Write generated fixtures as files in --out, or as JSON Lines to stdout (--out -).",
+        description=(
+            "Write generated fixtures as files in --out, or as JSON Lines to stdout (--out -). "
+            "The folder must be new, empty or one fixtures wrote before (its files are listed "
+            "in .kustomer-fixtures; the earlier set is replaced), unless --force."
+        ),
     )
     p.add_argument(
         "--kind", choices=KINDS, default="valid", help="what to generate (default valid)"
@@ -35,6 +47,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="generation seed (default 0)")
     p.add_argument(
         "--out", default="-", metavar="DIR|-", help="output folder, or - for JSON Lines on stdout"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds other files too (same names are replaced)",
     )
     add_spec_option(p)
     p.add_argument(
@@ -93,52 +110,167 @@ def run(args: argparse.Namespace) -> int:
         spec = load_spec(args.spec)
         klass = load_klass(args.klass) if args.klass else None
     except SpecError as exc:
-        print(f"kustomer-contract: error: {exc}", file=sys.stderr)
-        return 2
-    cases = list(generate(spec, args.kind, args.count, args.seed, klass))
+        return _error(str(exc))
     if args.out == "-":
-        for case in cases:
-            sys.stdout.write(json.dumps(_as_json(case), ensure_ascii=False) + "\n")
-        return 0
+        cases = list(generate(spec, args.kind, args.count, args.seed, klass))
+        return _to_stdout(cases)
     out = Path(args.out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        print(f"kustomer-contract: error: cannot create {out}: {exc}", file=sys.stderr)
-        return 2
+        old = _prepare(out, args.force)  # refuses before anything is generated or written
+    except _Refused as exc:
+        return _error(str(exc))
+    cases = list(generate(spec, args.kind, args.count, args.seed, klass))
     width = max(4, len(str(len(cases))))
+    files: dict[str, str] = {}
     labels: dict[str, Any] = {}
-    show = sys.stderr.isatty()
     for n, case in enumerate(cases, 1):
         name = f"{args.kind}-{n:0{width}d}"
         data = _as_json(case)
         if args.kind == "invalid":  # the payload alone, so `validate` reads it as a user's file
             labels[f"{name}.json"] = data["label"]
             data = data["payload"]
-        _write(out / f"{name}.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        files[f"{name}.json"] = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         if args.kind == "sequence":
-            _write(
-                out / f"{name}.js",
+            files[f"{name}.js"] = (
                 f"// kustomer-contract fixture {name}, seed {args.seed}\n"
                 + javascript(spec, case)
-                + "\n",
+                + "\n"
             )
-        if show and (n % 50 == 0 or n == len(cases)):
-            bar = "#" * (30 * n // len(cases))
-            sys.stderr.write(f"\r  [{bar:<30}] {n}/{len(cases)} {args.kind} fixtures")
-    if show:
-        sys.stderr.write("\n")
     if labels:
-        _write(
-            out / "labels.json",
-            json.dumps(labels, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-        )
+        files[LABELS] = json.dumps(labels, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    try:
+        _write_set(out, files, old)
+    except _Refused as exc:
+        return _error(str(exc))
     print(f"wrote {len(cases)} {args.kind} fixture(s) to {out}", file=sys.stderr)
     return 0
 
 
-def _write(path: Path, text: str) -> None:
-    # Write then rename: an interrupted run never leaves half a fixture behind.
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def _error(message: str) -> int:
+    print(f"kustomer-contract: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2
+
+
+def _to_stdout(cases: list[Any]) -> int:
+    try:
+        for case in cases:
+            sys.stdout.write(json.dumps(_as_json(case), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
+        _silence_stdout()
+        return 0
+    except OSError as exc:  # e.g. /dev/full
+        _silence_stdout()
+        return _error(f"standard output: cannot write the fixtures: {exc.strerror or exc}")
+    return 0
+
+
+def _silence_stdout() -> None:
+    # What is still buffered would fail again when Python flushes stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+# ---------------------------------------------------------------------------
+# The folder: what fixtures wrote there is listed in MANIFEST; nothing else is touched
+
+MANIFEST = ".kustomer-fixtures"
+LABELS = "labels.json"
+
+
+class _Refused(Exception):
+    """The folder cannot be written as asked (one line for the user; exit 2)."""
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _prepare(out: Path, force: bool) -> set[str]:
+    """Make sure ``out`` can take a set of fixtures; the names of the set already there."""
+    if out.exists() and not out.is_dir():
+        raise _Refused(f"--out {out}: is not a folder; give a folder (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        present = set(os.listdir(out))
+    except OSError as exc:
+        raise _Refused(f"--out {out}: cannot create or read the folder: {_why(exc)}") from None
+    old = _read_manifest(out) if MANIFEST in present else set()
+    foreign = sorted(present - old - {MANIFEST})
+    if foreign and not force:
+        first = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise _Refused(
+            f"--out {out}: holds {len(foreign)} file(s) that fixtures did not write ({first}); "
+            "give an empty or new folder, or --force to write beside them"
+        )
+    return old
+
+
+def _read_manifest(out: Path) -> set[str]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        names = data["files"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return set()  # an unreadable manifest vouches for nothing: all is foreign
+    if not isinstance(names, list):
+        return set()
+    return {n for n in names if isinstance(n, str) and _plain_name(n)}
+
+
+def _plain_name(name: str) -> bool:
+    # A manifest entry names a file of this folder, nothing elsewhere.
+    return name not in ("", ".", "..", MANIFEST) and "/" not in name and "\\" not in name
+
+
+def _write_manifest(out: Path, names: set[str]) -> None:
+    text = json.dumps(
+        {"written-by": "kustomer-contract fixtures", "files": sorted(names)}, indent=2
+    )
+    write_text(out / MANIFEST, text + "\n")
+
+
+def _write_set(out: Path, files: dict[str, str], old: set[str]) -> None:
+    """Write ``files`` into ``out`` and remove the rest of the ``old`` set."""
+    for name in files:  # a folder in the way: say so before anything is written
+        if (out / name).is_dir() and not (out / name).is_symlink():
+            raise _Refused(
+                f"{out / name}: a folder is in the way of a fixture file; "
+                "remove it or give another --out"
+            )
+    new = set(files)
+    where = out / MANIFEST
+    try:
+        # Claim old and new first: a run stopped halfway leaves no file unaccounted for.
+        _write_manifest(out, old | new)
+        show = sys.stderr.isatty()
+        for n, (name, text) in enumerate(sorted(files.items()), 1):
+            where = out / name
+            write_text(where, text)
+            if show and (n % 50 == 0 or n == len(files)):
+                bar = "#" * (30 * n // len(files))
+                sys.stderr.write(f"\r  [{bar:<30}] {n}/{len(files)} files")
+        if show:
+            sys.stderr.write("\n")
+        where = out / MANIFEST
+        _write_manifest(out, new)
+    except OSError as exc:
+        raise _Refused(
+            f"{where}: cannot write: {_why(exc)}; the files written so far are listed "
+            f"in {out / MANIFEST}"
+        ) from None
+    for name in sorted(old - new):  # the earlier set's files this one does not have
+        path = out / name
+        try:
+            if not path.is_dir() or path.is_symlink():
+                path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            print(
+                f"kustomer-contract: warning: {path}: cannot remove this stale fixture: "
+                f"{_why(exc)}",
+                file=sys.stderr,
+            )

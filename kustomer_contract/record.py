@@ -4,7 +4,10 @@ The page (an HTML file, served from its folder, or a loopback URL) is opened in 
 Chromium context whose init script loads ``kustomer-recorder.js`` and installs it before any
 script of the page runs, so every call on ``window.Kustomer`` is recorded: on the loader's
 stub (with only ``start``) and on the SDK that replaces it. Each record is sent to Python
-and appended to the output file at once (and flushed), so a crash loses nothing seen.
+and written at once (and flushed) to a new file beside the output, so a crash loses nothing
+seen; that file replaces the output only when the recording is done. A failed recording
+leaves an earlier trace as it was and keeps its own records beside it (``trace.partial.jsonl``),
+or at the output if it is new.
 
 With ``--script FLOW.py`` a Playwright flow (a Python file defining ``flow(page)``, given the
 sync Playwright ``Page``) runs once the page has loaded: sign in, fill a form, click through.
@@ -16,7 +19,7 @@ page's session. Uncaught page errors are reported as warnings; the records stay.
 
 Exit codes: 0 the trace was written; 2 a usage or input error, a missing browser, a failing
 flow, a page that did not load, or a crash of the page or the browser (the records captured
-until then stay in the file). Check the trace with ``kustomer-contract trace FILE.jsonl``.
+until then are kept, as said above). Check the trace with ``kustomer-contract trace FILE.jsonl``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
+import os
 import shlex
 import sys
 import time
@@ -34,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from . import browser as _browser
+from .safe_write import AtomicFile
 
 __all__ = [
     "EXIT_OK",
@@ -322,6 +327,9 @@ def _record(
     result = RecordResult(out=out, url=url)
     state = {"crashed": False, "disconnected": False}
 
+    def kept() -> str:  # filled in by _keep once the records are where they stay
+        return "; " + _KEPT
+
     def on_disconnect(_: Any) -> None:
         state["disconnected"] = True
 
@@ -329,25 +337,25 @@ def _record(
 
     def failure(what: str, exc: BaseException | None = None) -> RecordError:
         result.seconds = time.monotonic() - started
-        kept = f"; {_records(result.records)} kept in {out}"
         if state["disconnected"] or not browser.is_connected():
-            return RecordError(f"the browser closed unexpectedly while {what}{kept}", result)
+            return RecordError(f"the browser closed unexpectedly while {what}{kept()}", result)
         if state["crashed"] or "crashed" in str(getattr(exc, "message", "")):
-            return RecordError(f"the page crashed while {what}{kept}", result)
+            return RecordError(f"the page crashed while {what}{kept()}", result)
         detail = f": {_first_line(getattr(exc, 'message', exc))}" if exc is not None else ""
-        return RecordError(f"browser error while {what}{detail}{kept}", result)
+        return RecordError(f"browser error while {what}{detail}{kept()}", result)
 
     try:
         context = browser.new_context()
     except PlaywrightError as exc:
-        raise failure("opening a context", exc) from None
+        error = failure("opening a context", exc)
+        raise RecordError(str(error).replace(_KEPT, f"{out} was not touched")) from None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(out, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
+        trace = AtomicFile(out)
     except OSError as exc:
         context.close()
         raise RecordError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
-    sink = _Sink(handle, result)
+    sink = _Sink(trace.stream, result)
     try:
         try:
             context.set_default_timeout(timeout * 1000)
@@ -376,16 +384,14 @@ def _record(
             tab.goto(url, wait_until="load")
         except PlaywrightTimeout:
             raise RecordError(
-                f"{url} did not load within {timeout:g} s (--timeout); "
-                f"{_records(result.records)} kept in {out}",
+                f"{url} did not load within {timeout:g} s (--timeout); {kept()[2:]}",
                 result,
             ) from None
         except PlaywrightError as exc:
             if state["crashed"] or state["disconnected"] or not browser.is_connected():
                 raise failure("loading the page") from None
             raise RecordError(
-                f"{url} could not be loaded: {_first_line(exc.message)}; "
-                f"{_records(result.records)} kept in {out}",
+                f"{url} could not be loaded: {_first_line(exc.message)}; {kept()[2:]}",
                 result,
             ) from None
 
@@ -401,7 +407,7 @@ def _record(
                 raise RecordError(
                     f"{_where(script, exc)}: the flow failed: {type(exc).__name__}: "
                     f"{_first_line(getattr(exc, 'message', None) or exc) or '(no message)'}; "
-                    f"{_records(result.records)} kept in {out}",
+                    f"{kept()[2:]}",
                     result,
                 ) from None
 
@@ -416,15 +422,73 @@ def _record(
                 raise failure("waiting for the page to settle")
         except PlaywrightError as exc:
             raise failure("waiting for the page to settle", exc) from None
-    finally:
-        try:
-            context.close()  # records still in flight may arrive here: the file is open
-        except PlaywrightError:
-            pass
-        handle.close()
-        browser.remove_listener("disconnected", on_disconnect)
+    except BaseException as exc:
+        _close(context, browser, on_disconnect)
+        where = _keep(trace, result, done=False)
+        if isinstance(exc, RecordError):
+            raise RecordError(str(exc).replace(_KEPT, where), exc.result) from None
+        exc.kustomer_kept = where  # type: ignore[attr-defined] # for an interrupt's message
+        raise
+    _close(context, browser, on_disconnect)
+    _keep(trace, result, done=True)
     result.seconds = time.monotonic() - started
     return result
+
+
+_KEPT = "\0kept\0"  # in a failure's message: where its records are (see _keep)
+
+
+def _close(context: Any, browser: Any, on_disconnect: Any) -> None:
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        context.close()  # records still in flight may arrive here: the file is open
+    except PlaywrightError:
+        pass
+    browser.remove_listener("disconnected", on_disconnect)
+
+
+def _keep(trace: AtomicFile, result: RecordResult, done: bool) -> str:
+    """Put the new trace where it belongs; says where its records are.
+
+    Done: it replaces ``out``. Failed: its records are kept at ``out`` if ``out`` is new,
+    and beside it (``trace.partial.jsonl``) if ``out`` holds an earlier trace, which stays
+    as it was; with no records, no file is left.
+    """
+    out = result.out
+    try:
+        if done or trace.is_stream:
+            trace.commit()
+            return f"{_records(result.records)} written to {out}"
+        if result.records == 0:
+            trace.discard()
+            state = "is as it was" if os.path.lexists(out) else "was not written"
+            return f"nothing was recorded; {out} {state}"
+        if not os.path.lexists(out) and trace.commit_new(out):
+            return f"{_records(result.records)} kept in {out}"
+        for _ in range(3):  # a name taken meanwhile: take the next one
+            beside = _free_name(out)
+            if trace.commit_new(beside):
+                return f"{_records(result.records)} kept in {beside} ({out} is as it was)"
+        return f"{_records(result.records)} kept in {trace.tmp} ({out} is as it was)"
+    except OSError as exc:
+        trace.discard()
+        if done:
+            raise RecordError(
+                f"--out {out}: cannot write the trace: {exc.strerror or exc}; {out} is as it was",
+                result,
+            ) from None
+        return f"the records could not be kept ({exc.strerror or exc}); {out} is as it was"
+
+
+def _free_name(out: Path) -> Path:
+    """``trace.partial.jsonl`` beside ``trace.jsonl`` (or -2, -3, ...): a name not taken."""
+    for n in range(1, 1000):
+        tail = ".partial" if n == 1 else f".partial-{n}"
+        candidate = out.with_name(out.stem + tail + out.suffix)
+        if not os.path.lexists(candidate):
+            return candidate
+    return out.with_name(out.name + f".partial-{time.time_ns()}")
 
 
 def _let_events_arrive(tab: Any) -> None:
@@ -487,7 +551,9 @@ def register(subparsers: Any) -> None:
         required=True,
         type=Path,
         metavar="FILE.jsonl",
-        help="where to write the trace (replaced; parent folders are created)",
+        help="where to write the trace (replaced once the recording is done; a failed "
+        "recording keeps an earlier trace and puts its records beside it; parent folders "
+        "are created)",
     )
     parser.add_argument(
         "--script",
@@ -535,8 +601,8 @@ def run(args: argparse.Namespace) -> int:
     except _browser.BrowserUnavailable as exc:
         _error(str(exc))
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        _error(f"interrupted; the records so far are in {args.out}")
+    except KeyboardInterrupt as exc:
+        _error(f"interrupted; {getattr(exc, 'kustomer_kept', f'{args.out} is as it was')}")
         return 130
     _warn(result)
     try:

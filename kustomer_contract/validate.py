@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from .cli import add_spec_option
 from .payloads import Payload, ReadProblem, iter_payload_files, read_payloads
+from .safe_write import AtomicFile, is_inside, same_file
 from .schemas import Problem
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "FORMATS", "register", "run"]
@@ -102,7 +103,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--output",
         metavar="FILE",
-        help="write the report to FILE instead of standard output (e.g. for junit)",
+        help="write the report to FILE instead of standard output (e.g. for junit); FILE is "
+        "replaced once the report is whole, and may not be an input or inside an input folder",
     )
 
 
@@ -173,11 +175,16 @@ def run(args: argparse.Namespace) -> int:
     checker = FastCheck(validator)
 
     out: IO[str]
+    written: AtomicFile | None = None
     if args.output:
-        try:
-            out = open(args.output, "w", encoding="utf-8", errors="backslashreplace")
+        clash = _output_clash(args)
+        if clash:
+            return _error(clash)
+        try:  # the report replaces the file only once it is whole
+            written = AtomicFile(args.output, errors="backslashreplace")
         except OSError as exc:
             return _error(f"{args.output}: cannot write the report: {exc.strerror or exc}")
+        out = written.stream
     else:
         out = _SafeStream(sys.stdout)
     # The summary goes with the report, except where it would break a machine format.
@@ -197,9 +204,11 @@ def run(args: argparse.Namespace) -> int:
         try:
             _validate(args.paths, args.glob, checker, report, summary, warn)
             report.finish(summary, spec=spec.name, part=args.part)
+            if written is not None:
+                written.commit()
         finally:
-            if args.output:
-                out.close()
+            if written is not None:
+                written.discard()  # after a commit: nothing left to drop
             else:
                 out.flush()
     except BrokenPipeError:  # e.g. piped into head: stop quietly
@@ -208,6 +217,26 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _error(f"{args.output or 'stdout'}: cannot write the report: {exc}")
     return summary.exit_code
+
+
+def _output_clash(args: argparse.Namespace) -> str | None:
+    """Why ``--output`` must not be written, or None: it would replace (or be read as) input."""
+    output = args.output
+    if os.path.isdir(output):
+        example = os.path.join(output, "report.json")
+        return f"--output {output}: is a folder; give a file such as {example}"
+    inputs = [p for p in args.paths if p != "-"]
+    inputs += [p for p in (args.klass, args.spec) if p and os.path.exists(p)]
+    for given in inputs:
+        if os.path.isdir(given):
+            if is_inside(output, given):  # it would be read as a payload, now or next time
+                return (
+                    f"--output {output}: is inside the input folder {given}; "
+                    "write the report outside it"
+                )
+        elif same_file(output, given):  # also through a symlink or a hard link
+            return f"--output {output}: is also an input ({given}); give another file"
+    return None
 
 
 def _deprecation_check(spec: Any, part: str) -> Any:

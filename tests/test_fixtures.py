@@ -31,7 +31,7 @@ def test_same_seed_same_bytes(tmp_path, capsys):
         )
     a = {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir()}
     b = {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()}
-    assert a == b and len(a) == 10  # a .json and a .js per sequence
+    assert a == b and len(a) == 11  # a .json and a .js per sequence, and the manifest
     assert _lines(capsys, "--count", "5", "--seed", "1") == _lines(
         capsys, "--count", "5", "--seed", "1"
     )
