@@ -7,7 +7,8 @@ and only answers valid / invalid; the few invalid payloads then go through
 reference: the Rust copy of the schema is adjusted so both give the same verdict.
 
 - ``format``: the Rust validator calls the very format checkers the Python validator uses
-  (``jsonschema``'s ``FORMAT_CHECKER``), so ``date-time`` and ``uri`` cannot disagree.
+  (``formats.format_checker()``, strict about trailing newlines), instead of its own, so
+  ``date-time`` and ``uri`` cannot disagree.
 - ``pattern`` / ``patternProperties``: ``jsonschema_rs`` gives ``\\s``, ``\\d``, ``\\w`` and
   ``.`` their ECMA-262 meaning, the Python validator their Python meaning (they differ on
   e.g. U+0085, U+001C-U+001F, U+FEFF, CR, non-ASCII digits). ``\\s``, ``\\S`` and ``.`` are
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .formats import conforms
 from .schemas import PayloadValidator, Problem, formats_used
 
 __all__ = ["FastCheck", "rust_schema"]
@@ -134,13 +136,11 @@ def _compile_rust(schema: Any):
     """The jsonschema_rs validator for ``schema``, or None to stay on the Python path."""
     try:
         import jsonschema_rs
-        from jsonschema import Draft202012Validator
     except ImportError:
         return None
-    checker = Draft202012Validator.FORMAT_CHECKER
 
     def format_function(name: str):
-        return lambda value: checker.conforms(value, name)
+        return lambda value: conforms(value, name)
 
     formats = {name: format_function(name) for name in formats_used(schema)}
     try:

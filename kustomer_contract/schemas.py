@@ -1,7 +1,8 @@
 """Validators compiled once per spec; every problem is a JSON pointer, a keyword and a message.
 
 Patterns follow ECMA-262 as JSON Schema requires: ``$`` is the end of the string (Python's
-``$`` would also accept a trailing newline, which JavaScript implementations reject).
+``$`` would also accept a trailing newline, which JavaScript implementations reject). Formats
+are checked the same way, by the whole string (see formats.py).
 """
 
 from __future__ import annotations
@@ -87,10 +88,11 @@ class PayloadValidator:
     """Validates one kind of payload (a method's options or response) against the spec."""
 
     def __init__(self, schema: Any, klass: Klass | None = None, klass_pointer: str | None = None):
-        from jsonschema import Draft202012Validator
+        from .formats import format_checker
 
         self.schema = schema
-        missing = formats_used(schema) - set(Draft202012Validator.FORMAT_CHECKER.checkers)
+        checker = format_checker()
+        missing = formats_used(schema) - set(checker.checkers)
         if missing:
             raise RuntimeError(
                 f"format(s) {', '.join(sorted(missing))} cannot be checked in this environment: "
@@ -98,9 +100,7 @@ class PayloadValidator:
             )
         self.klass = klass
         self.klass_pointer = klass_pointer
-        self._validator = _validator_class()(
-            schema, format_checker=Draft202012Validator.FORMAT_CHECKER
-        )
+        self._validator = _validator_class()(schema, format_checker=checker)
 
     def is_valid(self, instance: Any) -> bool:
         return self._validator.is_valid(instance) and not any(self._klass_problems(instance))

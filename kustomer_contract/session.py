@@ -37,7 +37,7 @@ class Session:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.spec: Spec = load_spec(settings.spec)
-        self.klass: Klass | None = load_klass(settings.klass) if settings.klass else None
+        self.klass: Klass | None = load_klass(settings.klass, self.spec) if settings.klass else None
         self.impl = settings.impl or REFERENCE
         self.seed = settings.seed if settings.seed is not None else random.randrange(2**32)
         if settings.browser:

@@ -385,7 +385,10 @@ class Klass:
         return Klass(f"{self.path} ({klass_name})", found) if found is not None else None
 
 
-def load_klass(path: str | Path) -> Klass:
+def load_klass(path: str | Path, spec: Spec | None = None) -> Klass:
+    """The Klass file at ``path``; with ``spec``, every name must also be one the spec's
+    describe methods accept (their custom attributes' ``propertyNames``), or ``SpecError``
+    at the name's line: a Klass name ``validate`` would refuse can never be described."""
     path = Path(path)
     located = _read_yaml(path)
     value = located.value
@@ -407,11 +410,37 @@ def load_klass(path: str | Path) -> Klass:
     if not isinstance(others, dict):
         line = located.lines.get("/klasses", 1)
         raise SpecError(path, line, "klasses", "must map Klass names to lists of attribute names")
-    return Klass(
+    klass = Klass(
         str(path),
         names("/attributes", value["attributes"]),
         tuple((k, names(f"/klasses/{k}", v)) for k, v in sorted(others.items())),
     )
+    if spec is not None:
+        for m in spec.describes:
+            if m.klass is None or klass.named(m.klass_name) is None:
+                continue
+            pointer = "/attributes" if m.klass_name == "customer" else f"/klasses/{m.klass_name}"
+            for i, name in enumerate(at_pointer(value, pointer)[1]):
+                problem = _refused_name(spec, m, name)
+                if problem:
+                    line = located.lines.get(f"{pointer}/{i}", 1)
+                    raise SpecError(path, line, f"{pointer.lstrip('/')}/{i}", problem)
+    return klass
+
+
+def _refused_name(spec: Spec, method: Method, name: str) -> str | None:
+    """The options validator's message if ``name`` is no custom attribute name for ``method``."""
+    from .schemas import validator_for  # schemas imports this module
+
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in method.klass.split("/")[1:]]
+    payload: Any = {name: None}
+    for token in reversed(tokens):
+        payload = {token: payload}
+    where = f"{method.klass}/{_escape(name)}"
+    for problem in validator_for(spec, "options", method.name).problems(payload):
+        if problem.pointer == where and problem.keyword == "propertyNames":
+            return problem.message
+    return None
 
 
 def to_json(value: Any) -> str:

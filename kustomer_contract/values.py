@@ -227,7 +227,10 @@ GENERATORS: dict[str, Callable[..., st.SearchStrategy[str]]] = {
     "uri": lambda schema, spec: uris(),
 }
 
-# Near misses for formats: what a careless caller sends instead.
+# Near misses for formats: what a careless caller sends instead, then the semantic misses a
+# loose check (a shape-only regex, a lenient parser) lets through. Each is invalid under any
+# reading of its RFC (so no leap second 60, no lowercase t/z, no year 0000 here); the sweep
+# tries every one once (strategies.invalid_sweep).
 FORMAT_NEAR_MISSES: dict[str, list[str]] = {
     "date-time": [
         "2024-05-01",
@@ -238,6 +241,23 @@ FORMAT_NEAR_MISSES: dict[str, list[str]] = {
         "yesterday",
         "1714566600",
         "2024-05-01T12:30:00",
+        "2024-00-10T12:30:00Z",  # month 0
+        "2024-02-30T12:30:00Z",  # 30 February
+        "2023-02-29T12:30:00Z",  # 29 February, not a leap year
+        "2024-04-31T12:30:00Z",  # 31 April
+        "2024-05-32T12:30:00Z",
+        "2024-05-00T12:30:00Z",
+        "2024-05-01T24:00:00Z",
+        "2024-05-01T12:60:00Z",
+        "2024-05-01T12:30:61Z",
+        "2024-05-01T12:30:00+24:00",
+        "2024-05-01T12:30:00+02:60",
+        "2024-05-01T12:30:00+0200",  # ISO 8601 basic offset, not RFC 3339
+        "2024-05-01T12:30:00.Z",
+        "2024-5-1T12:30:00Z",
+        "2024-05-01T12:30:00Z\n",
+        " 2024-05-01T12:30:00Z",
+        "2024-05-01T12:30:00Z ",
     ],
     "uri": [
         "example.com/profile",
@@ -246,6 +266,14 @@ FORMAT_NEAR_MISSES: dict[str, list[str]] = {
         "https://exa mple.com",
         "not a url",
         "://missing-scheme.example",
+        "https://example.com/a b",
+        "https://example.com/\n",
+        " https://example.com/",
+        "https://exämple.com/",  # an IRI, not a URI
+        "https://example.com/caf\u00e9",
+        "https://example.com/%zz",
+        "https://example.com/<b>",
+        "1http://example.com/",
     ],
 }
 
