@@ -92,10 +92,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         spec = load_spec(args.spec)
         klass = load_klass(args.klass) if args.klass else None
+        cases = list(generate(spec, args.kind, args.count, args.seed, klass))
     except SpecError as exc:
         print(f"kustomer-contract: error: {exc}", file=sys.stderr)
         return 2
-    cases = list(generate(spec, args.kind, args.count, args.seed, klass))
     if args.out == "-":
         for case in cases:
             sys.stdout.write(json.dumps(_as_json(case), ensure_ascii=False) + "\n")
