@@ -325,6 +325,10 @@ def _build(doc: Mapping[str, Any], path: Path, origins: Mapping[str, tuple[Path,
             fail(f"/guarantees/{i}/id", f"guarantee id {g['id']!r} is used twice")
         guarantees[g["id"]] = g["text"]
     _check_schemas(doc, fail)
+    from .speclint import sense_problems  # lint's checks for sense: the loader keeps them too
+
+    for problem in sense_problems(doc, _locator(origins, path)):
+        raise problem
     return Spec(
         name=str(doc["version"]),
         path=path,
@@ -337,6 +341,33 @@ def _build(doc: Mapping[str, Any], path: Path, origins: Mapping[str, tuple[Path,
         document=doc,
         origins=origins,
     )
+
+
+def _locator(origins: Mapping[str, tuple[Path, int]], path: Path):
+    def at(pointer: str, message: str) -> SpecError:
+        file, line = _origin(origins, pointer, path)
+        return SpecError(file, line, pointer, message)
+
+    return at
+
+
+def _local_refs(schema: Any, root: Any, pointer: str):
+    """Local $refs that point to nothing, or are not JSON pointers (anchors are unsupported)."""
+    if isinstance(schema, list):
+        for i, v in enumerate(schema):
+            yield from _local_refs(v, root, f"{pointer}/{i}")
+    elif isinstance(schema, Mapping):
+        for key, value in schema.items():
+            child = f"{pointer}/{_escape(key)}"
+            if key in ("enum", "const", "examples", "default") or key.startswith("x-"):
+                continue
+            if key == "$ref" and isinstance(value, str) and value.startswith("#"):
+                if value != "#" and not value.startswith("#/"):
+                    yield child, f"{value!r}: only JSON-pointer $refs (#/...) are supported"
+                elif not at_pointer(root, value[1:])[0]:
+                    yield child, f"{value!r}: $ref to nothing (no such place in this schema)"
+            else:
+                yield from _local_refs(value, root, child)
 
 
 def _check_schemas(doc: Mapping[str, Any], fail) -> None:
@@ -360,6 +391,8 @@ def _check_schemas(doc: Mapping[str, Any], fail) -> None:
             except SchemaError as exc:
                 ptr = base + "".join(f"/{_escape(str(p))}" for p in exc.absolute_path)
                 fail(ptr, f"not a valid JSON Schema: {exc.message}")
+            for ptr, why in _local_refs(m[part], m[part], base):
+                fail(ptr, why)
             for ptr, why in _contradictions(m[part], base):
                 fail(ptr, f"no value can be valid here: {why}")
             empty = _Emptiness(m[part], base).of(m[part], base)

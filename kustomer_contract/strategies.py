@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from . import values
 from .model import Case, State, Step, state_from
 from .schemas import PayloadValidator, ecma_regex, validator_for
-from .spec import Klass, Method, Spec, _escape
+from .spec import Klass, Method, Spec, SpecError, _escape
 
 JSON_TYPES = ("null", "boolean", "number", "string", "array", "object")
 MAX_ITEMS = 3
@@ -470,6 +470,9 @@ class _Found(Exception):
     pass
 
 
+PROBE_TRIES = 30  # candidates drawn before a spec is said to admit no valid value
+
+
 def require_valid(
     spec: Spec, method: str, part: str, raw: st.SearchStrategy, validator: PayloadValidator
 ) -> None:
@@ -477,9 +480,25 @@ def require_valid(
     least one value the validator accepts: a run must never pass on cases never generated.
 
     The first candidate is usually valid, so this costs one draw; a spec that admits nothing
-    costs hypothesis's few hundred tries before it gives up.
+    costs ``PROBE_TRIES`` draws.
     """
-    from hypothesis import HealthCheck, Phase, assume, given, settings
+    known = _UNGENERABLE.get((spec, method, part))
+    if known is not None:  # the probe of a broken spec is slow: say it once per process
+        raise known
+    try:
+        _probe(spec, method, part, raw, validator)
+    except SpecError as exc:
+        _UNGENERABLE[(spec, method, part)] = exc
+        raise
+
+
+_UNGENERABLE: dict[tuple, SpecError] = {}
+
+
+def _probe(
+    spec: Spec, method: str, part: str, raw: st.SearchStrategy, validator: PayloadValidator
+) -> None:
+    from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
     from hypothesis.errors import InvalidArgument, Unsatisfiable
 
@@ -487,22 +506,24 @@ def require_valid(
 
     @settings(
         database=None,
-        max_examples=1,
+        max_examples=PROBE_TRIES,
         phases=[Phase.generate],
         deadline=None,
         suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        print_blob=False,
     )
     @hypothesis_seed(0)
     @given(raw)
     def probe(value: Any) -> None:
-        if not validator.is_valid(value):
-            if len(rejected) < 50:
-                rejected.append(value)
-            assume(False)
+        if validator.is_valid(value):
+            raise _Found  # stops at the first valid value: usually the first one drawn
+        rejected.append(value)
 
     base = f"/methods/{_escape(method)}/{part}"
     try:
         probe()
+    except _Found:
         return
     except Unsatisfiable:
         pass
