@@ -14,17 +14,33 @@ from collections.abc import Sequence
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 
 
+MAX_COUNT = 1_000_000  # cases or fixtures: more would run for days, never what was meant
+MAX_SECONDS = 3600.0  # a callback timeout beyond an hour is a typo (and overflows timers)
+
+
+class OptionValueError(argparse.ArgumentTypeError, ValueError):
+    """A numeric option out of range; argparse prints its message as is."""
+
+
 def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(f"{text} is not a whole number of at least 1")
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise OptionValueError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_COUNT:
+        raise OptionValueError(f"{text} is not a whole number from 1 to {MAX_COUNT:,}")
     return value
 
 
 def positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0 or value != value or value == float("inf"):
-        raise ValueError(f"{text} is not a number of seconds above 0")
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise OptionValueError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_SECONDS:  # also refuses nan and inf
+        raise OptionValueError(
+            f"{text} is not a number of seconds above 0 and at most {MAX_SECONDS:g}"
+        )
     return value
 
 
@@ -204,8 +220,13 @@ def _check(args: argparse.Namespace) -> int:
             f"  not checked: {', '.join(session.skipped)} (optional; the implementation lacks it)"
         )
     results = []
-    for guarantee in session.guarantees:
-        results.append(session.check(guarantee, on_case=progress))
+    try:
+        for guarantee in session.guarantees:
+            results.append(session.check(guarantee, on_case=progress))
+    except SpecError as exc:  # e.g. a spec whose options no generated case satisfies
+        progress.clear()
+        print(f"kustomer-contract: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     progress.clear()
     seconds = time.monotonic() - started
     failed = [r for r in results if r.status != "passed"]

@@ -109,17 +109,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         spec = load_spec(args.spec)
         klass = load_klass(args.klass) if args.klass else None
+        cases = list(generate(spec, args.kind, args.count, args.seed, klass))
     except SpecError as exc:
         return _error(str(exc))
     if args.out == "-":
-        cases = list(generate(spec, args.kind, args.count, args.seed, klass))
         return _to_stdout(cases)
     out = Path(args.out)
     try:
         old = _prepare(out, args.force)  # refuses before anything is generated or written
     except _Refused as exc:
         return _error(str(exc))
-    cases = list(generate(spec, args.kind, args.count, args.seed, klass))
     width = max(4, len(str(len(cases))))
     files: dict[str, str] = {}
     labels: dict[str, Any] = {}

@@ -19,11 +19,155 @@ from .spec import Klass, Spec, _escape
 _DOLLAR = re.compile(r"(\\.)|(\[(?:\\.|[^\]])*\])|\$")
 
 
+class EcmaPattern:
+    r"""A spec pattern, compiled once: ``search`` runs in RE2 (linear time, so a pattern such
+    as ``^(a+)+$`` cannot hang validation) whenever RE2 can express the pattern with the
+    same meaning; otherwise (lookarounds, backreferences, ``\b``...) in Python's ``re``.
+
+    The meaning is the one the validator always had: Python's classes (``\s``, ``\d``,
+    ``\w`` Unicode-wide) with ECMA-262's ``$`` (end of input only). ``python`` is the
+    Python form, for hypothesis's ``from_regex``.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.python = re.compile(_DOLLAR.sub(lambda m: m.group(1) or m.group(2) or r"\Z", pattern))
+        self.re2, self.why_not_re2 = _compile_re2(pattern)
+        # Lone surrogates cannot reach RE2 (UTF-8); where the pattern names no code point,
+        # U+FFFD is matched by exactly what matches a surrogate, so it stands in for them.
+        self._surrogates_ok = pattern.isascii() and not re.search(r"\\[uUxN0-7]", pattern)
+
+    @property
+    def engine(self) -> str:
+        return "re2" if self.re2 is not None else "re"
+
+    def search(self, text: str) -> Any:
+        if self.re2 is None:
+            return self.python.search(text)
+        try:
+            return self.re2.search(text)
+        except UnicodeEncodeError:
+            if not self._surrogates_ok:
+                return self.python.search(text)
+            return self.re2.search(_SURROGATE.sub("\ufffd", text))
+
+    def __repr__(self) -> str:
+        return f"EcmaPattern({self.pattern!r}, engine={self.engine})"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @cache
-def ecma_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a JSON Schema pattern with ECMA's end-of-input ``$``."""
-    translated = _DOLLAR.sub(lambda m: m.group(1) or m.group(2) or r"\Z", pattern)
-    return re.compile(translated)
+def ecma_regex(pattern: str) -> EcmaPattern:
+    """Compile a JSON Schema pattern with ECMA's end-of-input ``$``; raises ``re.error``."""
+    return EcmaPattern(pattern)
+
+
+class _NoRe2(Exception):
+    """A pattern RE2 cannot carry with Python's meaning."""
+
+
+def _compile_re2(pattern: str) -> tuple[Any, str | None]:
+    """(RE2 pattern, None), or (None, why) when only Python's ``re`` can run it."""
+    try:
+        import re2
+    except ImportError:  # pragma: no cover - a dependency; without it validation is unbounded
+        return None, "google-re2 is not installed"
+    try:
+        translated = _to_re2(pattern)
+    except _NoRe2 as exc:
+        return None, str(exc)
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print each refusal to stderr
+    try:
+        return re2.compile(translated, options), None
+    except Exception as exc:  # noqa: BLE001 - re2.error; and whatever else it refuses
+        text = exc.args[0] if exc.args else exc
+        return None, text.decode() if isinstance(text, bytes) else str(text)
+
+
+@cache
+def _py_class(kind: str) -> str:
+    r"""Python's own ``\s``, ``\d`` or ``\w`` for str patterns, as the inside of an RE2 class
+    (found by running Python's ``re`` over every code point: exact by construction)."""
+    from array import array
+
+    def chars(first: int, stop: int) -> str:  # fast: one C decode, not a million chr()
+        return array("I", range(first, stop)).tobytes().decode("utf-32-le")
+
+    # Every character Python's \s matches is below U+3001 (tests check all code points).
+    every = chars(0, 0x3001) if kind == "s" else chars(0, 0xD800) + chars(0xE000, 0x110000)
+    runs = []
+    for m in re.finditer(f"\\{kind}+", every):
+        first, last = ord(m.group()[0]), ord(m.group()[-1])
+        runs.append(f"\\x{{{first:x}}}" + (f"-\\x{{{last:x}}}" if last > first else ""))
+    return "".join(runs)
+
+
+_RE2_SAME = set("afnrtv") | {c for c in "\\.^$*+?()[]{}|-/ #&~,:;<=>!'\"%@`_"}
+
+
+def _to_re2(pattern: str) -> str:
+    """``pattern`` (Python syntax, ECMA ``$``) as RE2 syntax with the same meaning."""
+    out: list[str] = []
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            nxt = pattern[i + 1] if i + 1 < n else ""
+            i += 2
+            if nxt in "sdw":
+                body = _py_class(nxt)
+                out.append(body if in_class else f"[{body}]")
+            elif nxt in "SDW":
+                if in_class:
+                    raise _NoRe2(f"\\{nxt} inside a character class")
+                out.append(f"[^{_py_class(nxt.lower())}]")
+            elif nxt == "Z" and not in_class:
+                out.append(r"\z")
+            elif nxt == "A" and not in_class:
+                out.append(r"\A")
+            elif nxt in "uU":
+                width = 4 if nxt == "u" else 8
+                digits = pattern[i : i + width]
+                i += width
+                out.append(f"\\x{{{digits}}}")
+            elif nxt == "x":
+                out.append(f"\\x{{{pattern[i : i + 2]}}}")
+                i += 2
+            elif nxt in _RE2_SAME or (nxt and not nxt.isalnum() and nxt.isascii()):
+                out.append("\\" + nxt)
+            else:
+                raise _NoRe2(f"\\{nxt} has no RE2 form with Python's meaning")
+            continue
+        if in_class:
+            if ch == "[":
+                raise _NoRe2("'[' inside a character class")
+            if ch == "]":
+                in_class = False
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "[":
+            start = i + (2 if pattern.startswith("[^", i) else 1)
+            if start < n and pattern[start] == "]":
+                raise _NoRe2("a class that starts with ']'")
+            out.append(pattern[i:start])
+            i, in_class = start, True
+            continue
+        if ch == "$":
+            out.append(r"\z")
+        elif ch == "(" and pattern.startswith("(?", i):
+            if not pattern.startswith(("(?:", "(?P<"), i):
+                raise _NoRe2("inline flags and lookarounds are Python-only")
+            out.append(ch)
+        elif ch == "{" and pattern.startswith("{,", i):
+            raise _NoRe2("'{,n}' means {0,n} in Python only")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def json_repr(value: Any, limit: int = 60) -> str:
@@ -54,11 +198,44 @@ def _pattern(validator, pattern, instance, schema):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+def _pattern_properties(validator, patterns, instance, schema):
+    """jsonschema's patternProperties, with the spec's patterns (ECMA ``$``, RE2)."""
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        regex = ecma_regex(pattern)
+        for k, v in instance.items():
+            if regex.search(k):
+                yield from validator.descend(v, subschema, path=k, schema_path=pattern)
+
+
+def _additional_properties(validator, extra_schema, instance, schema):
+    """jsonschema's additionalProperties, with the spec's patterns (ECMA ``$``, RE2)."""
+    from jsonschema.exceptions import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    extras = _extra_keys(instance, schema)
+    if validator.is_type(extra_schema, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], extra_schema, path=extra)
+    elif not extra_schema and extras:
+        shown = ", ".join(repr(k) for k in sorted(extras, key=str))
+        yield ValidationError(f"Additional properties are not allowed ({shown} unexpected)")
+
+
 @cache
 def _validator_class():
     from jsonschema import Draft202012Validator, validators
 
-    return validators.extend(Draft202012Validator, {"pattern": _pattern})
+    return validators.extend(
+        Draft202012Validator,
+        {
+            "pattern": _pattern,
+            "patternProperties": _pattern_properties,
+            "additionalProperties": _additional_properties,
+        },
+    )
 
 
 def _hint(schema: Any, schema_path: list, keyword: str) -> str | None:

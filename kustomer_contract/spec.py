@@ -131,7 +131,12 @@ class _Assembler:
                 f"{ref!r}: $ref to a URL is not allowed; specs are read offline",
             )
         file_part, _, fragment = ref.partition("#")
-        target = (path.parent / file_part).resolve()
+        try:
+            target = (path.parent / file_part).resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before 3.13)
+            raise SpecError(
+                path, line, f"{pointer}/$ref", f"{ref!r} cannot be followed: {_why(exc)}"
+            ) from None
         if not target.is_relative_to(self.root):
             raise SpecError(
                 path, line, f"{pointer}/$ref", f"{ref!r} points outside the spec folder {self.root}"
@@ -146,6 +151,11 @@ class _Assembler:
                 path, line, f"{pointer}/$ref", f"{ref!r}: {target.name} has no {fragment!r}"
             ) from None
         return self.inline(target, value, fragment, out_pointer, stack + (path,))
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc)
+    return "a symlink loop" if "loop" in text.lower() else (text or type(exc).__name__)
 
 
 # --- the loaded spec -----------------------------------------------------------------------
@@ -202,6 +212,12 @@ class Spec:
     guarantees: Mapping[str, str]  # id -> text, in spec order
     merge: str
     document: Mapping[str, Any]
+    origins: Mapping[str, tuple[Path, int]] = field(default_factory=dict, repr=False)
+
+    def error(self, pointer: str, message: str) -> SpecError:
+        """A SpecError at ``pointer`` of the assembled document, located at its file:line."""
+        file, line = _origin(self.origins, pointer, self.path)
+        return SpecError(file, line, pointer, message)
 
     def by_role(self, role: str) -> Method | None:
         return next((m for m in self.methods.values() if m.role == role), None)
@@ -309,6 +325,10 @@ def _build(doc: Mapping[str, Any], path: Path, origins: Mapping[str, tuple[Path,
             fail(f"/guarantees/{i}/id", f"guarantee id {g['id']!r} is used twice")
         guarantees[g["id"]] = g["text"]
     _check_schemas(doc, fail)
+    from .speclint import sense_problems  # lint's checks for sense: the loader keeps them too
+
+    for problem in sense_problems(doc, _locator(origins, path)):
+        raise problem
     return Spec(
         name=str(doc["version"]),
         path=path,
@@ -319,7 +339,35 @@ def _build(doc: Mapping[str, Any], path: Path, origins: Mapping[str, tuple[Path,
         guarantees=guarantees,
         merge=doc["policies"]["merge"],
         document=doc,
+        origins=origins,
     )
+
+
+def _locator(origins: Mapping[str, tuple[Path, int]], path: Path):
+    def at(pointer: str, message: str) -> SpecError:
+        file, line = _origin(origins, pointer, path)
+        return SpecError(file, line, pointer, message)
+
+    return at
+
+
+def _local_refs(schema: Any, root: Any, pointer: str):
+    """Local $refs that point to nothing, or are not JSON pointers (anchors are unsupported)."""
+    if isinstance(schema, list):
+        for i, v in enumerate(schema):
+            yield from _local_refs(v, root, f"{pointer}/{i}")
+    elif isinstance(schema, Mapping):
+        for key, value in schema.items():
+            child = f"{pointer}/{_escape(key)}"
+            if key in ("enum", "const", "examples", "default") or key.startswith("x-"):
+                continue
+            if key == "$ref" and isinstance(value, str) and value.startswith("#"):
+                if value != "#" and not value.startswith("#/"):
+                    yield child, f"{value!r}: only JSON-pointer $refs (#/...) are supported"
+                elif not at_pointer(root, value[1:])[0]:
+                    yield child, f"{value!r}: $ref to nothing (no such place in this schema)"
+            else:
+                yield from _local_refs(value, root, child)
 
 
 def _check_schemas(doc: Mapping[str, Any], fail) -> None:
@@ -343,6 +391,15 @@ def _check_schemas(doc: Mapping[str, Any], fail) -> None:
             except SchemaError as exc:
                 ptr = base + "".join(f"/{_escape(str(p))}" for p in exc.absolute_path)
                 fail(ptr, f"not a valid JSON Schema: {exc.message}")
+            for ptr, why in _local_refs(m[part], m[part], base):
+                fail(ptr, why)
+            for ptr, why in _contradictions(m[part], base):
+                fail(ptr, f"no value can be valid here: {why}")
+            empty = _Emptiness(m[part], base).of(m[part], base)
+            if empty is not None:
+                ptr, why = empty
+                what = "options" if part == "options" else "response"
+                fail(ptr, f"the spec admits no valid {what} for {name} at all: {why}")
 
 
 def _patterns(schema: Any, pointer: str):
@@ -360,6 +417,195 @@ def _patterns(schema: Any, pointer: str):
     elif isinstance(schema, list):
         for i, value in enumerate(schema):
             yield from _patterns(value, f"{pointer}/{i}")
+
+
+# --- schemas that admit nothing ----------------------------------------------------------
+
+_BOUNDS = (
+    ("minLength", "maxLength", "string"),
+    ("minItems", "maxItems", "array"),
+    ("minProperties", "maxProperties", "object"),
+    ("minimum", "maximum", "number"),
+)
+_TYPES = {"null", "boolean", "integer", "number", "string", "array", "object"}
+_ANNOTATIONS = {"title", "description", "$comment", "examples", "default", "deprecated"}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_type(value: Any, kind: str) -> bool:
+    if kind == "null":
+        return value is None
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind in ("number", "integer"):
+        return _number(value) and (kind == "number" or float(value).is_integer())
+    kinds = {"string": str, "array": list, "object": dict}
+    return isinstance(value, kinds[kind])
+
+
+def _blocked_types(node: Mapping[str, Any]) -> dict[str, str]:
+    """The JSON types this schema object's own bounds rule out, each with why."""
+    out: dict[str, str] = {}
+    for lo, hi, kind in _BOUNDS:
+        a, b = node.get(lo), node.get(hi)
+        if _number(a) and _number(b) and a > b:
+            out[kind] = f"{lo} {a} is above {hi} {b}"
+    numbers = [(k, node.get(k)) for k in ("minimum", "exclusiveMinimum")]
+    tops = [(k, node.get(k)) for k in ("maximum", "exclusiveMaximum")]
+    for lk, lv in numbers:
+        for hk, hv in tops:
+            strict = lk.startswith("exclusive") or hk.startswith("exclusive")
+            if _number(lv) and _number(hv) and (lv > hv or (strict and lv >= hv)):
+                out["number"] = f"{lk} {lv} and {hk} {hv} leave no number"
+    if "number" in out:
+        out["integer"] = out["number"]
+    return out
+
+
+def _contradictions(schema: Any, pointer: str):
+    """Schema objects whose own keywords rule out every value: bounds the wrong way round,
+    an empty type list, an enum or const none of whose values has the schema's type."""
+    if isinstance(schema, list):
+        for i, item in enumerate(schema):
+            yield from _contradictions(item, f"{pointer}/{i}")
+        return
+    if not isinstance(schema, Mapping):
+        return
+    kinds = schema.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    blocked = _blocked_types(schema)
+    if blocked:  # bounds the wrong way round are never what the author meant
+        yield pointer, next(iter(blocked.values()))
+    if isinstance(kinds, list) and not kinds:
+        yield f"{pointer}/type", "type lists no type"
+    elif isinstance(kinds, list) and all(k in _TYPES for k in kinds):
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            # one pass over the enum, however long it is
+            if not any(_is_type(v, k) for v in schema["enum"] for k in kinds):
+                yield f"{pointer}/enum", f"no value of the enum is of type {' or '.join(kinds)}"
+        elif "const" in schema and not any(_is_type(schema["const"], k) for k in kinds):
+            yield f"{pointer}/const", f"the const is not of type {' or '.join(kinds)}"
+    if schema.get("enum") == []:
+        yield f"{pointer}/enum", "the enum lists no value"
+    for key, value in schema.items():
+        if key in ("enum", "const", "examples", "default") or key.startswith("x-"):
+            continue
+        child = f"{pointer}/{_escape(key)}"
+        if key in ("properties", "patternProperties", "$defs", "dependentSchemas") and isinstance(
+            value, Mapping
+        ):
+            for name, sub in value.items():
+                yield from _contradictions(sub, f"{child}/{_escape(name)}")
+        elif isinstance(value, (Mapping, list)):
+            yield from _contradictions(value, child)
+
+
+def _universal(schema: Any) -> bool:
+    """True for a schema that accepts everything: true, {}, or annotations only."""
+    if schema is True:
+        return True
+    return isinstance(schema, Mapping) and all(
+        k in _ANNOTATIONS or k.startswith("x-") for k in schema
+    )
+
+
+class _Emptiness:
+    """Whether a schema admits no value at all, found where it is cheap to see: false,
+    ``not: {}``, a required property that admits nothing, bounds that rule out every type,
+    allOf with an empty part, anyOf / oneOf whose every branch is empty. Returns the pointer
+    of the cause and why, or None (which means "maybe satisfiable", not "satisfiable")."""
+
+    def __init__(self, root: Any, base: str) -> None:
+        self.root, self.base = root, base
+        self.active: set[str] = set()
+
+    def of(self, node: Any, ptr: str) -> tuple[str, str] | None:
+        if node is False:
+            return ptr, "the schema is false"
+        if not isinstance(node, Mapping):
+            return None
+        if _universal(node.get("not", None)) and "not" in node:
+            return f"{ptr}/not", "'not' of a schema that accepts everything rules out every value"
+        if "enum" in node and node["enum"] == []:
+            return f"{ptr}/enum", "the enum lists no value"
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#") and ref not in self.active:
+            found, target = at_pointer(self.root, ref[1:])
+            if found:
+                self.active.add(ref)
+                try:
+                    hit = self.of(target, self.base + ref[1:])
+                finally:
+                    self.active.discard(ref)
+                if hit:
+                    return hit
+        for i, sub in enumerate(node.get("allOf") or []):
+            hit = self.of(sub, f"{ptr}/allOf/{i}")
+            if hit:
+                return hit
+        for key in ("anyOf", "oneOf"):
+            branches = node.get(key)
+            if isinstance(branches, list) and branches:
+                hits = [self.of(b, f"{ptr}/{key}/{i}") for i, b in enumerate(branches)]
+                if all(hits):
+                    return f"{ptr}/{key}", f"every branch of {key} admits nothing ({hits[0][1]})"
+        kinds = node.get("type", sorted(_TYPES))
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        if not isinstance(kinds, list):
+            return None
+        if not kinds:
+            return f"{ptr}/type", "type lists no type"
+        why: dict[str, tuple[str, str]] = {k: (ptr, v) for k, v in _blocked_types(node).items()}
+        if "object" in kinds and "object" not in why:
+            hit = self._object(node, ptr)
+            if hit:
+                why["object"] = hit
+        if "array" in kinds and "array" not in why:
+            min_items = node.get("minItems", 0)
+            if _number(min_items) and min_items >= 1 and "items" in node:
+                hit = self.of(node["items"], f"{ptr}/items")
+                if hit:
+                    why["array"] = hit
+        if all(k in why or (k == "integer" and "number" in why) for k in kinds):
+            return why.get(kinds[0]) or why["number"]
+        return None
+
+    def _object(self, node: Mapping[str, Any], ptr: str) -> tuple[str, str] | None:
+        import re
+
+        props = node.get("properties") if isinstance(node.get("properties"), Mapping) else {}
+        patterns = node.get("patternProperties")
+        patterns = patterns if isinstance(patterns, Mapping) else {}
+        for key in node.get("required") or []:
+            if not isinstance(key, str):
+                continue
+            if key in props:
+                hit = self.of(props[key], f"{ptr}/properties/{_escape(key)}")
+                if hit:
+                    return hit
+                continue
+            matched = False
+            for pattern, sub in patterns.items():
+                try:
+                    if re.search(pattern, key):
+                        matched = True
+                        hit = self.of(sub, f"{ptr}/patternProperties/{_escape(pattern)}")
+                        if hit:
+                            return hit
+                except re.error:
+                    matched = True
+            if not matched and "additionalProperties" in node:
+                extra = node["additionalProperties"]
+                hit = self.of(extra, f"{ptr}/additionalProperties")
+                if hit:
+                    return (
+                        f"{ptr}/required",
+                        f"{key!r} is required but no property may be called so",
+                    )
+        return None
 
 
 # --- Klass files ---------------------------------------------------------------------------

@@ -150,13 +150,17 @@ def _lint(args: argparse.Namespace) -> int:
                     {"file": p.file, "line": p.line, "key": p.key, "message": p.message}
                     for p in r.problems
                 ],
+                "warnings": [
+                    {"file": p.file, "line": p.line, "key": p.key, "message": p.message}
+                    for p in r.warnings
+                ],
             }
             for r in results
         ]
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         for r in results:
-            for p in r.problems:
+            for p in sorted(r.problems + r.warnings, key=lambda p: (p.file, p.line, p.key)):
                 print(_rel(p))
         bad = sum(not r.ok for r in results)
         total = sum(len(r.problems) for r in results)

@@ -22,8 +22,15 @@ __all__ = ["LintResult", "lint"]
 class LintResult:
     """The problems of one spec; ``unreadable`` when it could not be read at all."""
 
-    def __init__(self, path: str, problems: list[SpecError], unreadable: bool = False) -> None:
+    def __init__(
+        self,
+        path: str,
+        problems: list[SpecError],
+        unreadable: bool = False,
+        warnings: list[SpecError] | None = None,
+    ) -> None:
         self.path, self.problems, self.unreadable = path, problems, unreadable
+        self.warnings = warnings or []  # worth a look, but not wrong: they do not fail lint
 
     @property
     def ok(self) -> bool:
@@ -52,18 +59,134 @@ def lint(name_or_path: str | Path) -> LintResult:
     found: list[SpecError] = list(_meta(doc, at))
     if isinstance(doc, Mapping):
         found += _sense(doc, at)
+    warnings: list[SpecError] = list(_pattern_warnings(doc, at)) if isinstance(doc, Mapping) else []
     try:
-        load_spec(path)
+        spec = load_spec(path)
     except SpecError as exc:  # the loader's first error, unless lint already said it there
         if not any((p.file, p.key) == (exc.file, exc.key) for p in found):
             found.append(exc)
     except Exception as exc:  # noqa: BLE001 - the loader should not crash on odd input
         found.append(SpecError(path, 0, "", f"the loader failed: {exc}"))
+    else:
+        found += _generation_problems(spec)
     unique: dict[tuple, SpecError] = {}
     for p in found:
         unique.setdefault((p.file, p.key, p.message), p)
     problems = sorted(unique.values(), key=lambda p: (p.file, p.line, p.key))
-    return LintResult(str(path), problems)
+    return LintResult(str(path), problems, warnings=warnings)
+
+
+def _generation_problems(spec: Any) -> list[SpecError]:
+    """What only generation finds: options or responses no generated value satisfies."""
+    from . import strategies
+
+    out = []
+    for m in spec.methods.values():
+        for _part, schema, make in (
+            ("options", m.options_schema, lambda m=m: strategies.valid_options(spec, None, m.name)),
+            ("response", m.response_schema, lambda m=m: strategies.responses(spec, m.name)),
+        ):
+            if schema is None:
+                continue
+            try:
+                make()
+            except SpecError as exc:
+                out.append(exc)
+    return out
+
+
+def _pattern_warnings(doc: Mapping, at) -> Iterator[SpecError]:
+    """Patterns that backtrack catastrophically in backtracking engines (JavaScript's, and
+    Python's where RE2 cannot run them), and patterns left to Python's ``re``."""
+    from .schemas import ecma_regex
+
+    methods = doc.get("methods") if isinstance(doc.get("methods"), Mapping) else {}
+    for name, m in methods.items():
+        if not isinstance(m, Mapping):
+            continue
+        for part in ("options", "response"):
+            for ptr, pattern in _patterns_in(m.get(part), f"/methods/{_escape(name)}/{part}"):
+                try:
+                    compiled = ecma_regex(pattern)
+                except re.error:
+                    continue  # an error, reported elsewhere
+                nested = _nested_quantifier(pattern)
+                if nested:
+                    bounded = (
+                        "RE2 keeps this tool's validation bounded"
+                        if compiled.engine == "re2"
+                        else "and it runs in Python's backtracking re here, unbounded"
+                    )
+                    yield at(
+                        ptr,
+                        f"warning: regex {pattern!r} nests quantifiers ({nested}): it can "
+                        "backtrack catastrophically in JavaScript and other backtracking "
+                        f"engines, taking seconds on a short input ({bounded}); write it "
+                        "without a repeated group that itself repeats",
+                    )
+                elif compiled.engine != "re2":
+                    yield at(
+                        ptr,
+                        f"warning: regex {pattern!r} cannot run in RE2 ({compiled.why_not_re2}): "
+                        "it is validated with Python's backtracking re, whose time is not bounded",
+                    )
+
+
+def _patterns_in(schema: Any, ptr: str) -> Iterator[tuple[str, str]]:
+    if isinstance(schema, list):
+        for i, v in enumerate(schema):
+            yield from _patterns_in(v, f"{ptr}/{i}")
+        return
+    if not isinstance(schema, Mapping):
+        return
+    for key, value in schema.items():
+        child = f"{ptr}/{_escape(key)}"
+        if key in ("examples", "enum", "const", "default") or key.startswith("x-"):
+            continue
+        if key == "pattern" and isinstance(value, str):
+            yield child, value
+        elif key == "patternProperties" and isinstance(value, Mapping):
+            for pattern, sub in value.items():
+                yield f"{child}/{_escape(pattern)}", pattern
+                yield from _patterns_in(sub, f"{child}/{_escape(pattern)}")
+        else:
+            yield from _patterns_in(value, child)
+
+
+def _nested_quantifier(pattern: str) -> str | None:
+    """The first unbounded repeat inside another unbounded repeat, e.g. ``(a+)+``."""
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        parsed = sre_parse.parse(pattern)
+    except Exception:  # noqa: BLE001 - not compilable: reported elsewhere
+        return None
+    repeats = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT}
+    unbounded = sre_parse.MAXREPEAT
+
+    def walk(items: Any, inside: bool) -> str | None:
+        for op, av in items:
+            if op in repeats:
+                lo, hi, body = av
+                if hi == unbounded and inside:
+                    return "an unbounded repeat inside an unbounded repeat"
+                found = walk(body, inside or hi == unbounded)
+                if found:
+                    return found
+            elif op == sre_parse.SUBPATTERN:
+                found = walk(av[-1], inside)
+                if found:
+                    return found
+            elif op == sre_parse.BRANCH:
+                for branch in av[1]:
+                    found = walk(branch, inside)
+                    if found:
+                        return found
+        return None
+
+    return walk(parsed, False)
 
 
 def _meta(doc: Any, at) -> Iterator[SpecError]:
@@ -72,6 +195,11 @@ def _meta(doc: Any, at) -> Iterator[SpecError]:
     for err in sorted(_meta_validator().iter_errors(doc), key=lambda e: list(e.absolute_path)):
         ptr = "".join(f"/{_escape(str(p))}" for p in err.absolute_path)
         yield at(ptr, err.message)
+
+
+def sense_problems(doc: Mapping, at) -> list[SpecError]:
+    """Problems of sense in an assembled spec document (the loader raises the first)."""
+    return _sense(doc, at)
 
 
 def _sense(doc: Mapping, at) -> list[SpecError]:

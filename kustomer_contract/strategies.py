@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from . import values
 from .model import Case, State, Step, state_from
 from .schemas import PayloadValidator, ecma_regex, validator_for
-from .spec import Klass, Method, Spec, _escape
+from .spec import Klass, Method, Spec, SpecError, _escape
 
 JSON_TYPES = ("null", "boolean", "number", "string", "array", "object")
 MAX_ITEMS = 3
@@ -42,33 +42,47 @@ class Invalid:
 # --- canonical form ------------------------------------------------------------------------
 
 
-def canonical(schema: Any, root: Any = None, depth: int = 0) -> dict[str, Any]:
-    """Inline local refs and spell ``type`` as a list; generation only reads this form."""
+RECURSION_UNROLL = 2  # how many times one recursive $ref is unrolled when generating
+MAX_DEPTH = 50
+UNREACHABLE = "x-unreachable"  # marks a place generation stops: no value is drawn there
+
+
+def canonical(schema: Any, root: Any = None, depth: int = 0, _refs: tuple[str, ...] = ()) -> dict:
+    """Inline local refs and spell ``type`` as a list; generation only reads this form.
+
+    A recursive ``$ref`` (a legal tree of ``$defs``) is unrolled ``RECURSION_UNROLL`` times;
+    below that the place becomes unreachable (``{"type": []}``): optional there means absent,
+    required there means the branch cannot be generated, which the probe then reports.
+    """
     root = schema if root is None else root
-    if depth > 50:
-        raise ValueError("schema nests too deep (a recursive $ref?)")
     if schema is True or schema == {}:
         return {}
     if schema is False:
-        return {"not": {}}
+        return {"not": {}, "type": []}
+    if depth > MAX_DEPTH:
+        return {"type": [], UNREACHABLE: "the schema nests too deep"}
     out: dict[str, Any] = {}
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
+        if _refs.count(ref) >= RECURSION_UNROLL:
+            return {"type": [], UNREACHABLE: ref}
         target = root
         for token in ref[1:].split("/")[1:]:
             target = target[token.replace("~1", "/").replace("~0", "~")]
-        out.update(canonical(target, root, depth + 1))
+        out.update(canonical(target, root, depth + 1, _refs + (ref,)))
     for key, value in schema.items():
         if key in ("$ref", "$defs", "$schema"):
             continue
         if key == "type":
             out["type"] = [value] if isinstance(value, str) else list(value)
         elif key in ("properties", "patternProperties"):
-            out[key] = {k: canonical(v, root, depth + 1) for k, v in value.items()}
+            out[key] = {k: canonical(v, root, depth + 1, _refs) for k, v in value.items()}
         elif key in ("items", "propertyNames") or (
             key == "additionalProperties" and isinstance(value, dict)
         ):
-            out[key] = canonical(value, root, depth + 1)
+            out[key] = canonical(value, root, depth + 1, _refs)
+        elif key == "not" and (value is True or value == {}):
+            out[key], out["type"] = value, []  # admits nothing: generate nothing
         else:
             out[key] = value
     if "type" not in out and "enum" not in out and "const" not in out:
@@ -93,11 +107,24 @@ def from_schema(
     schema: dict[str, Any], ctx: Context = Context(), pointer: str = ""
 ) -> st.SearchStrategy:
     """Valid instances of a canonical schema (the subset of keywords specs use)."""
+    if UNREACHABLE in schema:
+        return st.nothing()
     if "const" in schema:
         return st.just(schema["const"])
     if "enum" in schema:
-        return st.sampled_from(schema["enum"])
+        return _enum_values(schema["enum"])
     return st.one_of([_of_type(t, schema, ctx, pointer) for t in schema["type"]])
+
+
+_ENUMS: dict[int, tuple[list, st.SearchStrategy]] = {}
+
+
+def _enum_values(enum: list) -> st.SearchStrategy:
+    """One sampled_from per enum list: a long enum is copied once, not once per use."""
+    known = _ENUMS.get(id(enum))
+    if known is None or known[0] is not enum:
+        known = _ENUMS[id(enum)] = (enum, st.sampled_from(enum))
+    return known[1]
 
 
 def _of_type(kind: str, schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy:
@@ -116,11 +143,12 @@ def _of_type(kind: str, schema: dict, ctx: Context, pointer: str) -> st.SearchSt
     if kind == "string":
         return _strings(schema)
     if kind == "array":
-        return st.lists(
-            from_schema(schema.get("items", {}), ctx, pointer + "/-"),
-            min_size=schema.get("minItems", 0),
-            max_size=schema.get("maxItems", max(MAX_ITEMS, schema.get("minItems", 0))),
-        )
+        lo = schema.get("minItems", 0)
+        hi = schema.get("maxItems", max(MAX_ITEMS, lo))
+        if lo > hi:  # the loader refuses this; never let hypothesis raise on it
+            return st.nothing()
+        items = from_schema(schema.get("items", {}), ctx, pointer + "/-")
+        return st.lists(items, min_size=lo, max_size=hi)
     if kind == "object":
         return _objects(schema, ctx, pointer)
     raise ValueError(f"type {kind!r} is not a JSON Schema type")
@@ -128,10 +156,14 @@ def _of_type(kind: str, schema: dict, ctx: Context, pointer: str) -> st.SearchSt
 
 def _strings(schema: dict) -> st.SearchStrategy[str]:
     lo, hi = schema.get("minLength", 0), schema.get("maxLength")
+    if hi is not None and lo > hi:  # the loader refuses this; never let hypothesis raise on it
+        return st.nothing()
     base = values.generator_for(schema)
     if base is None and "pattern" in schema:
         alphabet = values.SAFE_TEXT
-        base = st.from_regex(ecma_regex(schema["pattern"]), fullmatch=True, alphabet=alphabet)
+        base = st.from_regex(
+            ecma_regex(schema["pattern"]).python, fullmatch=True, alphabet=alphabet
+        )
     if base is None:
         return values.plain_text(lo, hi)
     return base.filter(lambda s: _string_ok(s, schema))
@@ -160,10 +192,10 @@ def _key_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy
         options.append(st.sampled_from(names["examples"]))
     if "pattern" in names:
         options.append(
-            st.from_regex(ecma_regex(names["pattern"]), fullmatch=True, alphabet=_NAME_CHARS)
+            st.from_regex(ecma_regex(names["pattern"]).python, fullmatch=True, alphabet=_NAME_CHARS)
         )
     for pattern in patterns:  # unanchored (e.g. "Str$"): the generated prefix makes the name
-        options.append(st.from_regex(ecma_regex(pattern), alphabet=_NAME_CHARS))
+        options.append(st.from_regex(ecma_regex(pattern).python, alphabet=_NAME_CHARS))
     return st.one_of(options).filter(lambda k: _key_allowed(k, schema))
 
 
@@ -254,7 +286,8 @@ def _local_violations(schema: dict, ctx: Context, pointer: str) -> list[st.Searc
             + [f" {s}" for s in text]
             + ["", "other"]
         )
-        found.append(st.sampled_from([m for m in misses if m not in enum]).map(at("enum")))
+        members = {e for e in enum if isinstance(e, str)}  # a set: long enums stay linear
+        found.append(st.sampled_from([m for m in misses if m not in members]).map(at("enum")))
         return found
     if "type" in schema and set(schema["type"]) != set(JSON_TYPES):
         wrong = _wrong_type(schema)
@@ -343,6 +376,8 @@ def _with_key(base: st.SearchStrategy, keys: st.SearchStrategy, keyword: str) ->
 
 def _violations(schema: dict, ctx: Context, pointer: str) -> list[st.SearchStrategy]:
     """Every way to break ``schema`` once, here or anywhere below it."""
+    if UNREACHABLE in schema:  # below the unrolled depth of a recursive $ref
+        return []
     found = _local_violations(schema, ctx, pointer)
     if "object" in schema.get("type", ()):
         props = schema.get("properties", {})
@@ -429,9 +464,151 @@ def valid_options(
     """Options a conformant implementation must accept (re-checked against the validator)."""
     m = spec.methods[method or spec.target.name]
     validator = validator_for(spec, "options", m.name, klass)
-    return from_schema(canonical(m.options_schema), _ctx(spec, klass, m.name)).filter(
-        validator.is_valid
+    raw = from_schema(canonical(m.options_schema), _ctx(spec, klass, m.name))
+    require_valid(spec, m.name, "options", raw, validator)
+    return raw.filter(validator.is_valid)
+
+
+class _Found(Exception):
+    pass
+
+
+PROBE_TRIES = 30  # candidates drawn before a spec is said to admit no valid value
+
+
+def require_valid(
+    spec: Spec, method: str, part: str, raw: st.SearchStrategy, validator: PayloadValidator
+) -> None:
+    """Raise a SpecError (naming the method and the schema pointer) unless ``raw`` yields at
+    least one value the validator accepts: a run must never pass on cases never generated.
+
+    The first candidate is usually valid, so this costs one draw; a spec that admits nothing
+    costs ``PROBE_TRIES`` draws.
+    """
+    known = _UNGENERABLE.get((spec, method, part))
+    if known is not None:  # the probe of a broken spec is slow: say it once per process
+        raise known
+    try:
+        _probe(spec, method, part, raw, validator)
+    except SpecError as exc:
+        _UNGENERABLE[(spec, method, part)] = exc
+        raise
+
+
+_UNGENERABLE: dict[tuple, SpecError] = {}
+
+
+def _probe(
+    spec: Spec, method: str, part: str, raw: st.SearchStrategy, validator: PayloadValidator
+) -> None:
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+    from hypothesis.errors import InvalidArgument, Unsatisfiable
+
+    rejected: list[Any] = []
+
+    @settings(
+        database=None,
+        max_examples=PROBE_TRIES,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        print_blob=False,
     )
+    @hypothesis_seed(0)
+    @given(raw)
+    def probe(value: Any) -> None:
+        if validator.is_valid(value):
+            raise _Found  # stops at the first valid value: usually the first one drawn
+        rejected.append(value)
+
+    base = f"/methods/{_escape(method)}/{part}"
+    try:
+        probe()
+    except _Found:
+        return
+    except Unsatisfiable:
+        pass
+    except InvalidArgument as exc:
+        raise spec.error(base, f"cannot generate {part} for {method}: {exc}") from None
+    if not rejected:
+        schema = spec.methods[method].options_schema if part == "options" else None
+        schema = schema if schema is not None else spec.methods[method].response_schema
+        where, why = _culprit(canonical(schema), base)
+        raise spec.error(where, f"no {part} for {method} could be generated at all: {why}")
+    where, keyword, message = _commonest_problem(validator, base, rejected)
+    raise spec.error(
+        where,
+        f"the spec admits no valid {part} for {method} that could be generated: "
+        f"{len(rejected)} candidates all broke it, most often at {keyword} ({message})",
+    )
+
+
+def _culprit(schema: dict, pointer: str) -> tuple[str, str]:
+    """Where generation runs dry: follow required properties (and non-empty arrays) down to
+    the first one whose own values cannot be generated."""
+    if UNREACHABLE in schema:
+        return pointer, f"a recursive $ref ({schema[UNREACHABLE]}) that every value must follow"
+    if not schema.get("type") and "enum" not in schema and "const" not in schema:
+        return pointer, "it admits no type of value"
+    if schema.get("type") == ["object"]:
+        props = schema.get("properties", {})
+        for key in schema.get("required", ()):
+            if key in props and first_example(from_schema(props[key])) is None:
+                return _culprit(props[key], f"{pointer}/properties/{_escape(key)}")
+    if schema.get("type") == ["array"] and schema.get("minItems", 0) > 0:
+        items = schema.get("items", {})
+        if first_example(from_schema(items)) is None:
+            return _culprit(items, f"{pointer}/items")
+    return pointer, "no value the generator builds here meets all its constraints"
+
+
+def _commonest_problem(
+    validator: PayloadValidator, base: str, values_: list[Any]
+) -> tuple[str, str, str]:
+    """The schema pointer, keyword and message seen most often among the values' errors."""
+    from collections import Counter
+
+    seen: Counter = Counter()
+    text: dict[tuple[str, str], str] = {}
+    for value in values_:
+        for error in validator._validator.iter_errors(value):
+            key = (
+                base + _schema_pointer(validator.schema, list(error.absolute_schema_path)),
+                str(error.validator),
+            )
+            seen[key] += 1
+            text.setdefault(key, error.message)
+    if not seen:  # only the Klass check refused them
+        return base, "klass", "no custom attribute name fits the Klass"
+    (where, keyword), _ = seen.most_common(1)[0]
+    return where, keyword, text[(where, keyword)]
+
+
+def _schema_pointer(schema: Any, path: list) -> str:
+    """An error's schema path as a pointer into the schema document, through local $refs."""
+    pointer, node = "", schema
+    for token in path[:-1]:  # the last step is the keyword itself, kept out of the pointer
+        if token == "$ref" and isinstance(node, dict) and str(node.get("$ref", "")).startswith("#"):
+            pointer = node["$ref"][1:]
+            node = _resolve(schema, pointer)
+            continue
+        pointer += f"/{_escape(str(token))}"
+        try:
+            node = node[token]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return pointer
+
+
+def _resolve(schema: Any, pointer: str) -> Any:
+    for token in pointer.split("/")[1:]:
+        try:
+            schema = schema[token.replace("~1", "/").replace("~0", "~")]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return schema
 
 
 @cache
@@ -507,7 +684,9 @@ def responses(spec: Spec, method: str | None = None) -> st.SearchStrategy:
     """Callback responses that conform to the spec."""
     m = spec.methods[method or spec.target.name]
     validator = validator_for(spec, "response", m.name)
-    return from_schema(canonical(m.response_schema)).filter(validator.is_valid)
+    raw = from_schema(canonical(m.response_schema))
+    require_valid(spec, m.name, "response", raw, validator)
+    return raw.filter(validator.is_valid)
 
 
 @cache
