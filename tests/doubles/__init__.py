@@ -1,0 +1,1 @@
+"""Conformant doubles written apart from the bundled reference (see independent.py)."""
