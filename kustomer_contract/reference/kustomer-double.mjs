@@ -139,8 +139,15 @@ function socialProblem(v) {
   return null;
 }
 
-/** Why `options` are not valid describeCustomer options (v1), or null. */
-export function validateOptions(options, klass = null) {
+// Spec v2 adds shared* keys beside the (deprecated) v1 ones; each feeds the same response list.
+const SHARED = { sharedEmails: "emails", sharedPhones: "phones", sharedSocials: "socials" };
+const PROBLEMS = { emails: emailProblem, phones: phoneProblem, socials: socialProblem };
+const SHARED_PROBLEMS = Object.fromEntries(
+  Object.entries(SHARED).map(([key, list]) => [key, PROBLEMS[list]]),
+);
+
+/** Why `options` are not valid describeCustomer options (of spec `spec`), or null. */
+export function validateOptions(options, klass = null, spec = "v1") {
   if (!isPlainObject(options)) return "options is not an object";
   for (const key of Object.keys(options)) {
     if (key !== "attributes" && key !== "customAttributes") {
@@ -150,16 +157,17 @@ export function validateOptions(options, klass = null) {
   if ("attributes" in options) {
     const a = options.attributes;
     if (!isPlainObject(a)) return "/attributes is not an object";
+    const allowed = spec === "v2" ? { ...PROBLEMS, ...SHARED_PROBLEMS } : PROBLEMS;
     for (const key of Object.keys(a)) {
-      if (key !== "emails" && key !== "phones" && key !== "socials") {
-        return `/attributes takes only 'emails', 'phones' and 'socials', not ${JSON.stringify(key)}`;
+      if (!(key in allowed)) {
+        const names = Object.keys(allowed).map((k) => `'${k}'`).join(", ");
+        return `/attributes takes only ${names}, not ${JSON.stringify(key)}`;
       }
     }
-    const why =
-      ("emails" in a && listProblem(a.emails, "/attributes/emails", emailProblem)) ||
-      ("phones" in a && listProblem(a.phones, "/attributes/phones", phoneProblem)) ||
-      ("socials" in a && listProblem(a.socials, "/attributes/socials", socialProblem));
-    if (why) return why;
+    for (const [key, problem] of Object.entries(allowed)) {
+      const why = key in a && listProblem(a[key], `/attributes/${key}`, problem);
+      if (why) return why;
+    }
   }
   if ("customAttributes" in options) return customAttributesProblem(options.customAttributes, klass);
   return null;
@@ -232,7 +240,7 @@ function newId() {
 }
 
 /** A fresh double. `klass`: the custom attribute names the Klass has (others are refused). */
-export function createKustomer({ klass = null, klasses = {}, delay = [0, 1] } = {}) {
+export function createKustomer({ klass = null, klasses = {}, delay = [0, 1], spec = "v1" } = {}) {
   const names = klass ? new Set(klass) : null;
   const conversationNames = klasses && klasses.conversation ? new Set(klasses.conversation) : null;
   const conversations = new Map(); // conversationId -> Map of custom attributes
@@ -277,8 +285,8 @@ export function createKustomer({ klass = null, klasses = {}, delay = [0, 1] } = 
   function apply(id, update) {
     const c = customers.get(id);
     const attributes = update.attributes || {};
-    for (const field of Object.keys(KEYS)) {
-      for (const value of attributes[field] || []) {
+    for (const [input, field] of Object.entries({ ...SHARED, emails: "emails", phones: "phones", socials: "socials" })) {
+      for (const value of attributes[input] || []) {
         const key = KEYS[field](value);
         if (!c.lists[field].has(key)) c.lists[field].set(key, value);
       }
@@ -326,7 +334,7 @@ export function createKustomer({ klass = null, klasses = {}, delay = [0, 1] } = 
 
     describeCustomer(options, callback) {
       const wasStarted = started;
-      const problem = validateOptions(options, names);
+      const problem = validateOptions(options, names, spec);
       const update = problem ? null : copyData(options); // later changes by the caller do not count
       const customer = current; // the request goes out for the customer of the moment
       later(() => {
