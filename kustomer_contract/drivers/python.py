@@ -88,14 +88,16 @@ class _Containment:
         self._real_exit: Callable[[int], Any] = os._exit
         self._real_hook: Any = threading.excepthook
         self.incidents: list[tuple[float, str]] = []  # (monotonic time, what happened)
+        # Bound once: each ``self._exit`` is a new bound method, and restoring compares by id.
+        self._guard, self._hooked = self._exit, self._hook
 
     def __enter__(self) -> _Containment:
         with self._lock:
             if self._depth == 0:
                 self._pid = os.getpid()
                 self._real_exit, self._real_hook = os._exit, threading.excepthook
-                os._exit = self._exit  # type: ignore[assignment]
-                threading.excepthook = self._hook
+                os._exit = self._guard  # type: ignore[assignment]
+                threading.excepthook = self._hooked
             self._depth += 1
         return self
 
@@ -103,9 +105,9 @@ class _Containment:
         with self._lock:
             self._depth -= 1
             if self._depth == 0:
-                if os._exit is self._exit:
+                if os._exit is self._guard:
                     os._exit = self._real_exit  # type: ignore[assignment]
-                if threading.excepthook is self._hook:
+                if threading.excepthook is self._hooked:
                     threading.excepthook = self._real_hook
 
     @property
