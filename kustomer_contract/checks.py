@@ -36,24 +36,34 @@ class Violation:
 
 
 class Probe:
-    """A callback handed to the implementation; records every call with a snapshot of its args."""
+    """A callback handed to the implementation; records every call with a snapshot of its args.
+
+    Keyword arguments are recorded too (``keywords``), never refused: a ``TypeError`` would be
+    raised inside the implementation, and the call would look like a callback that never came.
+    ``deadline`` is set by the runner when the call is made: return and callback share one
+    timeout."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[float, tuple[Any, ...]]] = []
+        self.keywords: dict[str, Any] | None = None  # those of the first call that had any
+        self.deadline: float | None = None
+        self.gave: str | None = None  # what the call returned, if not callback-like (Returned.gave)
         self._event = threading.Event()
         self._lock = threading.Lock()
 
-    def __call__(self, *args: Any) -> None:
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
         try:
             snapshot = copy.deepcopy(args)  # the implementation may mutate them afterwards
-        except Exception:  # noqa: BLE001 - un-copyable objects are judged as they are
+        except BaseException:  # noqa: BLE001 - un-copyable objects are judged as they are
             snapshot = args
         with self._lock:
             self.calls.append((time.monotonic(), snapshot))
+            if kwargs and self.keywords is None:
+                self.keywords = dict(kwargs)
         self._event.set()
 
     def wait(self, timeout: float) -> bool:
-        return self._event.wait(timeout)
+        return self._event.wait(max(timeout, 0.0))
 
     @property
     def count(self) -> int:
@@ -76,7 +86,16 @@ def json_problem(value: Any, depth: int = 0, seen: frozenset[int] = frozenset())
     """Why a value is not JSON data (cycles, bytes, sets, NaN...), or None."""
     if depth > 200:
         return "nests deeper than 200 levels"
-    if value is None or isinstance(value, (bool, str, int)):
+    if value is None or isinstance(value, (bool, str)):
+        return None
+    if isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:  # JSON numbers are doubles to JavaScript, the SDK's language
+            return (
+                f"holds an integer of {value.bit_length()} bits, beyond any number JavaScript "
+                "(a double) can hold"
+            )
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else f"holds {value!r}, which JSON cannot represent"
@@ -99,14 +118,41 @@ def json_problem(value: Any, depth: int = 0, seen: frozenset[int] = frozenset())
     return f"holds a {type(value).__name__}, which is not JSON data"
 
 
+def error_text(error: BaseException) -> str | None:
+    """``str(error)``, or None when the error's own ``__str__`` raises."""
+    try:
+        return str(error)
+    except KeyboardInterrupt:  # in the main thread, that is the user's Ctrl-C
+        raise
+    except BaseException:  # noqa: BLE001 - a hostile __str__ is reported, never a crash
+        return None
+
+
 def describe_error(error: Any) -> str:
+    """An error in one line, whatever it is (its ``str()`` may raise)."""
+    name = type(error).__name__
     if isinstance(error, BaseException):
-        return f"{type(error).__name__}: {error}"
-    return f"{type(error).__name__} {json_repr(error)}"
+        text = error_text(error)
+        if text is None:
+            return f"{name} (whose str() raises)"
+        return f"{name}: {text}" if text else name
+    return f"{name} {json_repr(error)}"
 
 
 def callback_once(probe: Probe, call: str, step: int | None, *, required: bool) -> list[Violation]:
-    """callback-once: never more than once; exactly once when the call had to answer."""
+    """callback-once: never more than once; exactly once when the call had to answer; by
+    position, as the SDK calls it: ``callback(callbackResponse, error)``."""
+    if probe.keywords is not None:
+        names = ", ".join(f"{k}={json_repr(v, 40)}" for k, v in probe.keywords.items())
+        return [
+            Violation(
+                "callback-once",
+                step,
+                call,
+                "the callback called once, as callback(callbackResponse, error)",
+                f"called with keyword argument(s) {names}",
+            )
+        ]
     if probe.count > 1:
         gap = (probe.calls[1][0] - probe.calls[0][0]) * 1000
         return [
@@ -136,6 +182,16 @@ def error_is_exception(probe: Probe, call: str, step: int | None) -> list[Violat
                 call,
                 "error to be an Exception instance",
                 f"error is {describe_error(error)}",
+            )
+        ]
+    if error_text(error) is None:  # a caller that logs the error would crash
+        return [
+            Violation(
+                "error-is-exception",
+                step,
+                call,
+                "an exception whose message can be read (str() works)",
+                f"str() of the {type(error).__name__} raises",
             )
         ]
     if probe.response is not None:

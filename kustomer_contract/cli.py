@@ -6,10 +6,14 @@ Exit codes, as CI expects them: 0 all good, 1 the contract is broken, 2 usage or
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
+from typing import TextIO
 
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 
@@ -41,6 +45,13 @@ def positive_float(text: str) -> float:
         raise OptionValueError(
             f"{text} is not a number of seconds above 0 and at most {MAX_SECONDS:g}"
         )
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{text} is not a number of seconds of at least 0")
     return value
 
 
@@ -104,7 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_float,
         default=2.0,
         metavar="S",
-        help="seconds to wait for a callback (default 2)",
+        help="seconds for a call to return and call back, together (default 2)",
+    )
+    check.add_argument(
+        "--grace",
+        type=non_negative_float,
+        default=None,
+        metavar="S",
+        help="seconds a callback is still watched, after its case, for a second call (default 0.5)",
     )
     check.add_argument(
         "--only",
@@ -181,6 +199,18 @@ class _Progress:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Run the checks. While the implementation may run, what it prints goes to stderr (our
+    stdout is the report, JSON with --json) and it is held in its driver's ``running()``
+    context (a Python one: ``os._exit`` guarded), from loading it to the last verdict."""
+    out = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr), contextlib.ExitStack() as held:
+        return _run_check(args, out, held)
+
+
+def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack) -> int:
+    def say(*text: object) -> None:
+        print(*text, file=out)
+
     from .drivers.python import ImplementationError
     from .report import failure_text, table, to_json
     from .session import Session, Settings
@@ -199,26 +229,28 @@ def _check(args: argparse.Namespace) -> int:
         seed=args.seed,
         timeout=args.timeout,
         only=args.only,
+        **({} if args.grace is None else {"grace": args.grace}),
     )
     try:
         session = Session(settings)
     except (SpecError, ImplementationError) as exc:
         print(f"kustomer-contract: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    running = getattr(session.driver, "running", None)
+    if running:
+        held.enter_context(running())
     started = time.monotonic()
     progress = _Progress(0, sys.stderr.isatty() and not args.json)
     if not args.json:
-        print(
+        say(
             f"kustomer-contract check: {session.impl} against spec {session.spec.name} "
             f"({len(session.guarantees)} guarantees, {settings.max_examples} cases each, seed {session.seed})"
         )
     shape = getattr(session.driver, "shape", None)
     if not args.json and shape:
-        print(f"  found the implementation as: {shape}")
+        say(f"  found the implementation as: {shape}")
     if not args.json and session.skipped:
-        print(
-            f"  not checked: {', '.join(session.skipped)} (optional; the implementation lacks it)"
-        )
+        say(f"  not checked: {', '.join(session.skipped)} (optional; the implementation lacks it)")
     results = []
     try:
         for guarantee in session.guarantees:
@@ -237,7 +269,7 @@ def _check(args: argparse.Namespace) -> int:
         if args.coverage:
             cov = session.coverage().coverage
             document["coverage"] = {"percent": round(cov.percent(), 1), "missed": cov.missed()}
-        print(
+        say(
             json.dumps(
                 document,
                 indent=2,
@@ -245,11 +277,11 @@ def _check(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(table(results))
+        say(table(results))
         for r in results:
             if r.failure:
-                print()
-                print(
+                say()
+                say(
                     failure_text(
                         session.spec,
                         r,
@@ -259,16 +291,16 @@ def _check(args: argparse.Namespace) -> int:
                     )
                 )
         if args.coverage:
-            print()
-            print(session.coverage().coverage.report())
+            say()
+            say(session.coverage().coverage.report())
         page_errors = getattr(session.driver, "page_errors", None)
         if page_errors:  # often why a callback never came: the page's script threw first
-            print(f"\nthe page's scripts threw {sum(page_errors.values())} uncaught error(s):")
+            say(f"\nthe page's scripts threw {sum(page_errors.values())} uncaught error(s):")
             for text, times in page_errors.most_common(5):
-                print(f"  {times} x {text}")
+                say(f"  {times} x {text}")
         cases = sum(r.cases for r in results)
         verdict = "the contract holds" if not failed else f"{len(failed)} guarantee(s) not kept"
-        print(
+        say(
             f"\n{verdict}: {len(results) - len(failed)}/{len(results)} passed, {cases} cases in {seconds:.1f} s "
             f"(seed {session.seed})"
         )
@@ -277,5 +309,21 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_BROKEN if failed else EXIT_OK
 
 
+def entry() -> None:
+    """The console script: ``main()``, then exit even if the implementation left a
+    non-daemon thread running (it must not keep the process alive after the verdict)."""
+    code = main()
+    lingering = [
+        t
+        for t in threading.enumerate()
+        if t.is_alive() and not t.daemon and t is not threading.main_thread()
+    ]
+    if lingering:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .cli import positive_float, positive_int
+from .cli import non_negative_float, positive_float, positive_int
 
 _OPTIONS = (
     # (name, type, default, help)
@@ -34,6 +34,7 @@ _OPTIONS = (
     ("max_examples", positive_int, 100, "generated cases per guarantee (default 100)"),
     ("seed", int, None, "seed for case generation (a failure prints the one to reuse)"),
     ("timeout", positive_float, 2.0, "seconds to wait for a callback before failing (default 2)"),
+    ("grace", non_negative_float, 0.5, "seconds a callback is watched for a second call (0.5)"),
 )
 
 
@@ -93,8 +94,10 @@ def _setting(config: pytest.Config, name: str) -> Any:
 
 
 def _settings(config: pytest.Config, impl: str | None = None):
+    from .runner import DEFAULT_GRACE
     from .session import Settings
 
+    grace = _setting(config, "grace")
     return Settings(
         impl=impl or _setting(config, "impl"),
         node=None if impl else _setting(config, "node"),
@@ -104,6 +107,7 @@ def _settings(config: pytest.Config, impl: str | None = None):
         max_examples=_setting(config, "max_examples") or 100,  # None when not given; 0 is refused
         seed=_setting(config, "seed"),
         timeout=_setting(config, "timeout") or 2.0,
+        grace=DEFAULT_GRACE if grace is None else grace,
     )
 
 

@@ -7,7 +7,9 @@ and records every broken guarantee it sees as a ``Violation``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import dataclasses
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -46,9 +48,19 @@ from .model import (
 from .schemas import json_repr, validator_for
 from .spec import Klass, Method, Spec
 
+DEFAULT_GRACE = 0.5  # seconds a finished case's callbacks stay watched for a late second call
+
 
 class Blocked(Exception):
     """The case cannot go on (a callback never came, a call raised): stop it here."""
+
+
+def _shown(value: Any, limit: int) -> str:
+    """json_repr that never raises, whatever the implementation handed back."""
+    try:
+        return json_repr(value, limit)
+    except Exception:  # noqa: BLE001 - a hostile __repr__ is shown as such, never a crash
+        return f"<a {type(value).__name__} that cannot be printed>"
 
 
 @dataclass
@@ -81,6 +93,18 @@ class _Pending:
     live: Any = None
 
 
+@dataclass
+class _Watched:
+    """A finished case whose callbacks are still watched until ``until`` (a late second call)."""
+
+    case: Case
+    result: CaseResult
+    pending: list[_Pending]
+    instance: Any
+    until: float
+    seen: set[tuple[Any, ...]]
+
+
 class CaseRunner:
     """Runs one case against a fresh instance from ``driver``."""
 
@@ -91,9 +115,15 @@ class CaseRunner:
         klass: Klass | None = None,
         timeout: float = 2.0,
         grace: float = 0.0,
+        watch: bool = False,
     ) -> None:
+        """``grace``: how long after a case's last call settled its callbacks are still
+        watched. With ``watch``, the case does not wait for it: its instance stays open while
+        later cases run, and ``late()`` / ``settle()`` judge what came in the meantime;
+        without, the case sleeps ``grace`` before its final judgement (a replay)."""
         self.spec, self.driver, self.klass = spec, driver, klass
-        self.timeout, self.grace = timeout, grace
+        self.timeout, self.grace, self.watch = timeout, grace, watch
+        self.watching: list[_Watched] = []
         self.target = spec.target
         self.start = spec.by_role("start")
         self.identify = spec.by_role("identify")
@@ -118,6 +148,7 @@ class CaseRunner:
         self.in_flight: dict[tuple[Any, ...], list[State]] = {}
         self.ids: dict[tuple[str, int], Any] = {}
         self.case = case
+        self._expire()
         self.instance = self.driver.new_instance()
         try:
             before = [
@@ -137,7 +168,8 @@ class CaseRunner:
             self.result.blocked = str(why)
         finally:
             self._finish()
-            self.driver.close(self.instance)
+            if not (self.watch and self.grace):
+                self.driver.close(self.instance)
         return self.result
 
     # --- calls -----------------------------------------------------------------------------
@@ -148,9 +180,14 @@ class CaseRunner:
             args.append(options)
         if probe is not None:
             args.append(probe)
-        text = f"{method.name}({json_repr(options, 200) if method.takes_options else ''})"
+        text = f"{method.name}({_shown(options, 200) if method.takes_options else ''})"
         self.result.transcript.append(text)
-        return text, self.driver.call(self.instance, method.name, args, self.timeout)
+        if probe is not None:  # one bound per call: returning and calling back share it
+            probe.deadline = time.monotonic() + self.timeout
+        returned = self.driver.call(self.instance, method.name, args, self.timeout)
+        if probe is not None:
+            probe.gave = returned.gave
+        return text, returned
 
     def _answer(
         self, probe: Probe, call: str, step: int | None, returned: Any, guarantee: str
@@ -170,8 +207,8 @@ class CaseRunner:
                 guarantee, step, call, "no exception", f"raised {describe_error(returned.raised)}"
             )
             raise Blocked(f"{call} raised")
-        self._await_callback(probe, call, step)
-        self.result.transcript.append(f"  -> {json_repr(probe.args, 200)}")
+        self._await_callback(probe, call, step, guarantee)
+        self.result.transcript.append(f"  -> {_shown(probe.args, 200)}")
         if probe.error is not None:
             self.out.violations.extend(error_is_exception(probe, call, step))
             self.out.add(
@@ -180,17 +217,39 @@ class CaseRunner:
             raise Blocked(f"{call} failed")
         return probe.response
 
-    def _await_callback(self, probe: Probe, call: str, step: int | None) -> None:
-        """callback-once: the callback must come within the timeout, or the case stops."""
-        if not probe.wait(self.timeout):
-            self.out.add(
-                "callback-once",
-                step,
-                call,
-                "the callback called once",
-                f"not called within {self.timeout:g} s",
-            )
+    def _await_callback(
+        self, probe: Probe, call: str, step: int | None, guarantee: str | None = None
+    ) -> None:
+        """callback-once: the callback must come within what is left of the call's timeout
+        (returning took the rest), called by position, or the case stops.
+
+        A method that returned a coroutine or a Promise and never called back is told as
+        such, under ``guarantee`` too (the call did not succeed): the SDK is callback-based."""
+        started = (probe.deadline or time.monotonic()) - self.timeout
+        gave = probe.gave
+        # An un-awaited coroutine never runs its body: no callback can come, so do not wait.
+        left = 0.0 if gave == "a coroutine" else (probe.deadline or 0.0) - time.monotonic()
+        if not probe.wait(left if probe.deadline is not None else self.timeout):
+            name = call.split("(")[0]
+            if gave:
+                observed = (
+                    f"{name} returned {gave} and did not call the callback; the SDK contract "
+                    "is callback-based (callback(callbackResponse, error)), not async"
+                )
+                if guarantee and guarantee != "callback-once":
+                    self.out.add(guarantee, step, call, f"{name} to call back", observed)
+            else:
+                observed = f"not called within {self.timeout:g} s"
+                incidents = getattr(self.driver, "incidents", None)
+                seen = incidents(started) if incidents else []
+                if seen:
+                    observed += "; meanwhile " + "; ".join(seen[:2])
+            self.out.add("callback-once", step, call, "the callback called once", observed)
             raise Blocked(f"{call}: callback never came")
+        misused = callback_once(probe, call, step, required=True)
+        if probe.keywords is not None:
+            self.out.violations.extend(misused)
+            raise Blocked(f"{call}: callback called with keyword arguments")
 
     def _track(
         self,
@@ -584,34 +643,77 @@ class CaseRunner:
     # --- after the last step ---------------------------------------------------------------
 
     def _finish(self) -> None:
-        if self.grace:
+        watched = self.watch and self.grace
+        if self.grace and not watched:
             time.sleep(self.grace)  # a second call of a callback shows up in this window
-        for p in self.pending:
-            self.out.violations.extend(callback_once(p.probe, p.call, p.step, required=False))
+        found = self._judge_pending(self.pending)
+        self.out.violations.extend(found)
+        self.result.violations[:] = _unique(self.out.violations)
+        if watched:  # judged again later, while other cases run: no waiting here
+            until = time.monotonic() + self.grace
+            seen = {_key(v) for v in found}
+            self.watching.append(
+                _Watched(self.case, self.result, self.pending, self.instance, until, seen)
+            )
+
+    def _expire(self, everything: bool = False) -> None:
+        """Close the instances of watched cases whose grace has passed."""
+        now, kept = time.monotonic(), []
+        for w in self.watching:
+            if everything or w.until <= now:
+                self.driver.close(w.instance)
+            else:
+                kept.append(w)
+        self.watching = kept
+
+    def late(self, guarantee: str) -> tuple[_Watched, Violation] | None:
+        """A finished case that broke ``guarantee`` after it ended (a late second callback),
+        and had not broken it before."""
+        for w in self.watching:
+            if w.result.of(guarantee):
+                continue
+            for v in _unique(self._judge_pending(w.pending)):
+                if v.guarantee == guarantee and _key(v) not in w.seen:
+                    return w, v
+        return None
+
+    def settle(self, guarantee: str) -> tuple[_Watched, Violation] | None:
+        """Wait out the grace of the cases still watched, judge them, close every instance."""
+        if self.watching:
+            time.sleep(max(0.0, max(w.until for w in self.watching) - time.monotonic()))
+        found = self.late(guarantee)
+        self._expire(everything=True)
+        return found
+
+    def _judge_pending(self, pending: list[_Pending]) -> list[Violation]:
+        """What the calls' callbacks and options show now (after the case, and again later)."""
+        out = Judgement()
+        for p in pending:
+            out.violations.extend(callback_once(p.probe, p.call, p.step, required=False))
             if p.before_start and p.probe.count:
                 if p.probe.error is None:
-                    self.out.add(
+                    out.add(
                         "not-before-start",
                         p.step,
                         p.call,
                         "an error in the callback (or none at all)",
-                        f"success with {json_repr(p.probe.response, 120)}",
+                        f"success with {_shown(p.probe.response, 120)}",
                     )
                 else:
-                    self.out.violations.extend(error_is_exception(p.probe, p.call, p.step))
+                    out.violations.extend(error_is_exception(p.probe, p.call, p.step))
             elif p.probe.count and p.probe.error is not None:
-                self.out.violations.extend(error_is_exception(p.probe, p.call, p.step))
+                out.violations.extend(error_is_exception(p.probe, p.call, p.step))
             if p.original is not None:
                 changed = options_changed(p.original, p.live)
                 if changed:
-                    self.out.add(
+                    out.add(
                         "input-untouched",
                         p.step,
                         p.call,
                         "the options object left as it was",
                         changed,
                     )
-        self.result.violations[:] = _unique(self.out.violations)
+        return out.violations
 
 
 def _contested(owns: list[State], at_least: int = 2) -> dict[int, set[str]]:
@@ -643,10 +745,14 @@ def _put(document: dict[str, Any], pointer: str, value: Any) -> None:
     document[tokens[-1]] = value
 
 
+def _key(v: Violation) -> tuple[Any, ...]:
+    return (v.guarantee, v.step, v.call, v.observed)
+
+
 def _unique(violations: list[Violation]) -> list[Violation]:
     seen, out = set(), []
     for v in violations:
-        key = (v.guarantee, v.step, v.call, v.observed)
+        key = _key(v)
         if key not in seen:
             seen.add(key)
             out.append(v)
@@ -682,6 +788,15 @@ class _ShrinkBudgetSpent(BaseException):
     """Raised through hypothesis to stop shrinking; BaseException so hypothesis does not catch it."""
 
 
+class _LateFound(BaseException):
+    """An earlier case broke the guarantee after it ended: stop generating, confirm that case."""
+
+
+# Guarantees a callback can still break after its case ended: their finished cases are watched
+# for ``grace`` (while later cases run). The others judge nothing after a case, so no waiting.
+LATE_GUARANTEES = frozenset({"callback-once"})
+
+
 def check_guarantee(
     spec: Spec,
     driver: Any,
@@ -691,7 +806,7 @@ def check_guarantee(
     max_examples: int = 100,
     seed: int = 0,
     timeout: float = 2.0,
-    grace: float = 0.02,
+    grace: float = DEFAULT_GRACE,
     shrink_seconds: float = 10.0,
     on_case: Any = None,
     methods: tuple[str, ...] | None = None,
@@ -702,9 +817,8 @@ def check_guarantee(
 
     from .strategies import SWEEPS, sequences
 
-    runner = CaseRunner(
-        spec, driver, klass, timeout, grace if guarantee == "callback-once" else 0.0
-    )
+    grace = grace if guarantee in LATE_GUARANTEES else 0.0
+    runner = CaseRunner(spec, driver, klass, timeout, grace, watch=True)
     started = time.monotonic()
     state: dict[str, Any] = {
         "cases": 0,
@@ -738,18 +852,29 @@ def check_guarantee(
             raise AssertionError(f"{guarantee}: {mine[0].observed}")
         if result.blocked:
             state["blocked"][result.blocked] += 1
+        if state["failure"] is None:
+            state["late"] = runner.late(guarantee)
+            if state["late"]:
+                raise _LateFound
 
     sweep = SWEEPS[guarantee](spec, klass, methods) if guarantee in SWEEPS else ()
     for case in sweep:  # explicit examples run before the generated ones
         judge = example(case)(judge)
     error = None
-    try:
-        judge()
-    except _ShrinkBudgetSpent:
-        pass
-    except Exception as exc:  # noqa: BLE001 - hypothesis wraps our failure; ours is recorded
-        if state["failure"] is None:
-            error = f"{type(exc).__name__}: {exc}"
+    running = getattr(driver, "running", None)  # e.g. os._exit guarded for the whole run
+    with running() if running else contextlib.nullcontext():
+        try:
+            judge()
+        except (_ShrinkBudgetSpent, _LateFound):
+            pass
+        except Exception as exc:  # noqa: BLE001 - hypothesis wraps our failure; ours is recorded
+            if state["failure"] is None:
+                error = f"{type(exc).__name__}: {exc}"
+        finally:
+            settled = runner.settle(guarantee)
+        late = state.get("late") or settled
+        if state["failure"] is None and late is not None:
+            state["failure"] = _confirm(runner, guarantee, seed, *late)
     seconds = time.monotonic() - started
     failure = state["failure"]
     if failure is not None:
@@ -762,6 +887,28 @@ def check_guarantee(
             guarantee, "blocked", state["cases"], seconds, blocked_by=blocked.most_common(1)[0][0]
         )
     return GuaranteeResult(guarantee, "passed", state["cases"], seconds)
+
+
+def _confirm(
+    runner: CaseRunner, guarantee: str, seed: int, watched: _Watched, seen: Violation
+) -> Failure:
+    """A case that broke ``guarantee`` after it ended: run it again as its replay will (with
+    the grace slept), cut after the step that broke it if that still fails. Hypothesis cannot
+    shrink it (it passed when it ran), so this is the reproducer; if no run shows it again
+    (timing), the first observation is reported as it was seen."""
+    again = CaseRunner(runner.spec, runner.driver, runner.klass, runner.timeout, runner.grace)
+    case = watched.case
+    tries = [case]
+    if seen.step is not None and seen.step + 1 < len(case.steps):
+        tries.insert(0, dataclasses.replace(case, steps=case.steps[: seen.step + 1]))
+    if seen.step is not None and len(case.steps) > 1:  # the step alone, if it fails alone
+        tries.insert(0, dataclasses.replace(case, steps=(case.steps[seen.step],)))
+    for attempt in tries:
+        result = again.run(attempt)
+        mine = result.of(guarantee)
+        if mine:
+            return Failure(guarantee, mine[0], attempt, result.transcript, seed)
+    return Failure(guarantee, seen, case, watched.result.transcript, seed)
 
 
 def is_javascript(impl: str) -> bool:
@@ -780,7 +927,7 @@ def replay_case(
     spec: str = "v1",
     klass: str | None = None,
     timeout: float = 2.0,
-    grace: float = 0.05,
+    grace: float = DEFAULT_GRACE,
 ) -> CaseResult:
     """Run one recorded case again (printed regression tests call it).
 
@@ -802,8 +949,10 @@ def replay_case(
     else:
         driver = PythonDriver(load_factory(impl), loaded, names, impl)
     case = case if isinstance(case, Case) else Case.from_json(case)
+    running = getattr(driver, "running", None)
     try:
-        return CaseRunner(loaded, driver, names, timeout, grace).run(case)
+        with running() if running else contextlib.nullcontext():
+            return CaseRunner(loaded, driver, names, timeout, grace).run(case)
     finally:
         if hasattr(driver, "shutdown"):  # a node process or a browser
             driver.shutdown()

@@ -174,8 +174,11 @@ def json_repr(value: Any, limit: int = 60) -> str:
     """A value as JSON, shortened for one-line messages."""
     try:
         text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        try:
+            text = repr(value)
+        except Exception:  # noqa: BLE001 - e.g. an int past Python's int->str limit
+            text = f"<a {type(value).__name__} that cannot be printed>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

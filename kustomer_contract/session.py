@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .drivers.python import PythonDriver, load_factory
-from .runner import GuaranteeResult, check_guarantee
+from .runner import DEFAULT_GRACE, GuaranteeResult, check_guarantee
 from .spec import Klass, Spec, load_klass, load_spec
 
 REFERENCE = "kustomer_contract.reference:make"
@@ -25,6 +25,7 @@ class Settings:
     max_examples: int = 100
     seed: int | None = None
     timeout: float = 2.0
+    grace: float = DEFAULT_GRACE  # seconds a callback is still watched for a second call
     only: list[str] = field(default_factory=list)
 
 
@@ -103,6 +104,7 @@ class Session:
             max_examples=s.max_examples,
             seed=self.seed,
             timeout=s.timeout,
+            grace=s.grace,
             on_case=seen,
             methods=self.methods,
         )
@@ -122,5 +124,7 @@ class Session:
             parts += ["--klass", s.klass]
         if s.max_examples != 100:
             parts += ["--max-examples", str(s.max_examples)]
+        if s.grace != DEFAULT_GRACE:
+            parts += ["--grace", f"{s.grace:g}"]
         parts += ["--seed", str(self.seed), "--only", guarantee]
         return " ".join(parts)

@@ -262,3 +262,287 @@ def test_plugin_reports_a_factory_that_raises_in_one_message(pytester):
     out = result.stdout.str()
     assert "During handling of the above exception" not in out
     assert "The above exception was the direct cause" not in out
+
+
+# --- implementations that exit, interrupt, or are not what they seem ---------------------------
+# Run as a user runs them: the CLI in a subprocess (os._exit would end an in-process run, and
+# lingering threads would hold it), its shrink budget cut to 1 s as above.
+
+FATAL = '''"""Implementations that end the process, raise what is not an error, or answer oddly."""
+import asyncio
+import os
+import sys
+import threading
+import time
+
+from kustomer_contract.reference import KustomerDouble
+
+
+class _Respond(KustomerDouble):
+    def describeCustomer(self, options, callback=None):
+        if callback is None:
+            return super().describeCustomer(options, None)
+        return super().describeCustomer(options, lambda r, e=None: self.answer(callback, r, e))
+
+
+class OsExitInDescribe(KustomerDouble):
+    def describeCustomer(self, options, callback=None):
+        os._exit(0)
+
+
+class SysExitInDescribe(KustomerDouble):
+    def describeCustomer(self, options, callback=None):
+        sys.exit()
+
+
+class KeyboardInterruptInDescribe(KustomerDouble):
+    def describeCustomer(self, options, callback=None):
+        raise KeyboardInterrupt
+
+
+class OsExitInTimer(KustomerDouble):
+    """The callback would come from a timer that calls os._exit(0) instead."""
+
+    def describeCustomer(self, options, callback=None):
+        threading.Timer(0.01, os._exit, (0,)).start()
+
+
+def sys_exit_factory():
+    sys.exit()
+
+
+def os_exit_factory():
+    os._exit(0)
+
+
+def keyboard_interrupt_factory():
+    raise KeyboardInterrupt
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no message")
+
+
+class UnprintableError(_Respond):
+    def answer(self, cb, response, error):
+        cb(None, Unprintable()) if error is not None else cb(response, None)
+
+
+class HugeInt(_Respond):
+    def answer(self, cb, response, error):
+        cb({**response, "custom": {"bigNum": 10**5000}} if response else response, error)
+
+
+class KeywordCallback(_Respond):
+    def answer(self, cb, response, error):
+        cb(callbackResponse=response, error=error)
+
+
+class SecondCallLater(_Respond):
+    def answer(self, cb, response, error):
+        cb(response, error)
+        threading.Timer(0.3, cb, (response, error)).start()
+
+
+class AsyncDescribe(KustomerDouble):
+    async def describeCustomer(self, options, callback=None):
+        await asyncio.sleep(0)
+        super().describeCustomer(options, callback)
+
+
+class SlowReturnSlowCallback(_Respond):
+    """0.3 s to return, 0.3 s more to call back: 0.6 s per call, over a 0.5 s timeout."""
+
+    def describeCustomer(self, options, callback=None):
+        time.sleep(0.3)
+        return super().describeCustomer(options, callback)
+
+    def answer(self, cb, response, error):
+        threading.Timer(0.3, cb, (response, error)).start()
+
+
+_FOREVER = threading.Event()
+
+
+class LingersAndPrints(KustomerDouble):
+    """A non-daemon thread from the factory and from every call; a print on every call."""
+
+    def __init__(self):
+        super().__init__()
+        threading.Thread(target=_FOREVER.wait, daemon=False).start()
+
+    def describeCustomer(self, options, callback=None):
+        print("describeCustomer called")
+        threading.Thread(target=_FOREVER.wait, daemon=False).start()
+        return super().describeCustomer(options, callback)
+'''
+
+RUN_CLI = (
+    "import functools, sys\n"
+    "import kustomer_contract.runner as runner, kustomer_contract.session as session\n"
+    "session.check_guarantee = functools.partial(runner.check_guarantee, shrink_seconds=1.0)\n"
+    "from kustomer_contract.cli import entry\n"
+    "sys.argv[0] = 'kustomer-contract'\n"
+    "entry()\n"
+)
+
+
+@pytest.fixture(scope="module")
+def fatal(tmp_path_factory):
+    """A folder holding the module ``fatal_impls`` (the cwd of every run)."""
+    folder = tmp_path_factory.mktemp("fatal")
+    (folder / "fatal_impls.py").write_text(FATAL)
+    return folder
+
+
+def cli(folder, impl: str, guarantee: str, *extra: str, timeout: str = "0.5"):
+    """``kustomer-contract check --impl fatal_impls:IMPL --only GUARANTEE`` as a process."""
+    args = ["check", "--impl", f"fatal_impls:{impl}", "--only", guarantee, "--max-examples", "5",
+            "--seed", "1", "--timeout", timeout, *extra]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), *sys.path])}
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, "-c", RUN_CLI, *args],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+JUDGED = [
+    # (implementation, guarantee, what the failure says)
+    ("OsExitInDescribe", "accepts-valid", "the implementation called os._exit(0)"),
+    ("SysExitInDescribe", "accepts-valid", "raised SystemExit"),
+    ("KeyboardInterruptInDescribe", "accepts-valid", "raised KeyboardInterrupt"),
+    ("OsExitInTimer", "callback-once", "raised ImplementationExit: the implementation called os._exit(0)"),
+    ("UnprintableError", "error-is-exception", "str() of the Unprintable raises"),
+    ("HugeInt", "response-conforms", "an integer of 16610 bits, beyond any number JavaScript"),
+    ("KeywordCallback", "callback-once", "called with keyword argument(s) callbackResponse="),
+    ("SecondCallLater", "callback-once", "called 2 times (the second 3"),
+    ("AsyncDescribe", "accepts-valid", "describeCustomer returned a coroutine and did not call the callback; the SDK contract is callback-based"),
+    ("SlowReturnSlowCallback", "callback-once", "not called within 0.5 s"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("impl, guarantee, says", JUDGED, ids=[row[0] for row in JUDGED])
+def test_a_hostile_implementation_is_judged_in_a_real_run(fatal, impl, guarantee, says):
+    done = cli(fatal, impl, guarantee, "--json")
+    assert done.returncode == 1, (done.stdout[-2000:], done.stderr[-2000:])
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr[-3000:]
+    (result,) = json.loads(done.stdout)["results"]
+    assert result["status"] == "failed", result
+    failure = result["failure"]
+    assert failure["guarantee"] == guarantee
+    assert says in failure["observed"], failure["observed"]
+    assert "describeCustomer" in failure["javascript"]
+
+
+def test_the_text_report_names_os_exit(fatal):
+    done = cli(fatal, "OsExitInDescribe", "accepts-valid")
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "FAILED accepts-valid" in done.stdout
+    assert "called os._exit(0)" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "factory, says",
+    [
+        ("sys_exit_factory", "the factory fatal_impls:sys_exit_factory called sys.exit()"),
+        ("os_exit_factory", "the factory fatal_impls:os_exit_factory called os._exit(0)"),
+        (
+            "keyboard_interrupt_factory",
+            "the factory fatal_impls:keyboard_interrupt_factory raised KeyboardInterrupt",
+        ),
+    ],
+)
+def test_a_factory_that_exits_or_interrupts_is_a_usage_error(fatal, factory, says):
+    done = cli(fatal, factory, "accepts-valid")
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    assert done.stderr == f"kustomer-contract: error: {says}\n"
+
+
+def test_a_late_second_call_is_seen_only_within_the_grace(fatal):
+    """The 300 ms late call is caught with the default grace; with --grace 0.1 it is not
+    watched for long enough (the run passes): the grace is the user's to set."""
+    done = cli(fatal, "SecondCallLater", "callback-once", "--grace", "0.1", "--json")
+    assert done.returncode == 0, done.stdout[-2000:]
+    done = cli(fatal, "SecondCallLater", "callback-once", "--grace", "1")
+    assert done.returncode == 1, done.stdout[-2000:]
+    assert "called 2 times" in done.stdout
+    assert "--grace 1 " in done.stdout  # the printed replay command keeps it
+
+
+def test_the_late_call_reproducer_reproduces(fatal, monkeypatch):
+    """The case reported for a late second call fails again when replayed as printed."""
+    from kustomer_contract.runner import replay_case
+
+    done = cli(fatal, "SecondCallLater", "callback-once", "--json")
+    failure = json.loads(done.stdout)["results"][0]["failure"]
+    monkeypatch.syspath_prepend(str(fatal))
+    result = replay_case("fatal_impls:SecondCallLater", failure["case"])
+    assert result.of("callback-once"), result.explain()
+
+
+def test_lingering_threads_and_prints_neither_hold_the_process_nor_corrupt_json(fatal):
+    done = cli(fatal, "LingersAndPrints", "accepts-valid", "--json")  # a hang: TimeoutExpired
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["results"][0]["status"] == "passed"
+    assert "describeCustomer called" in done.stderr
+
+
+def test_watching_for_late_calls_does_not_sleep_per_case(v1, monkeypatch):
+    """callback-once waits out its grace once per run (at the end), never once per case."""
+    import kustomer_contract.runner as runner_module
+    from kustomer_contract.drivers.python import PythonDriver
+    from kustomer_contract.reference import make
+
+    slept: list[float] = []
+
+    class Clock:
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        def sleep(self, seconds):
+            slept.append(seconds)
+            time.sleep(seconds)
+
+    monkeypatch.setattr(runner_module, "time", Clock())
+    result = check_guarantee(
+        v1, PythonDriver(make, v1), "callback-once", max_examples=20, seed=3, grace=0.5
+    )
+    assert result.status == "passed" and result.cases >= 20
+    long_sleeps = [s for s in slept if s >= 0.05]
+    assert len(long_sleeps) <= 1, long_sleeps
+
+
+def test_plugin_reports_os_exit_in_a_method_as_a_failure(pytester):
+    pytester.makepyfile(fatal_impls=FATAL)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--kustomer-impl", "fatal_impls:OsExitInDescribe",
+        "--kustomer-max-examples", "5", "--kustomer-seed", "1", "--kustomer-timeout", "0.5",
+        "-k", "accepts-valid", timeout=120,
+    )  # fmt: skip
+    result.assert_outcomes(failed=1, deselected=12)
+    result.stdout.fnmatch_lines(["*called os._exit(0)*"])
+    assert result.ret == 1
+
+
+def test_plugin_grace_option_is_passed_through(pytester):
+    pytester.makepyfile(fatal_impls=FATAL)
+    common = ["-p", "no:cacheprovider", "--kustomer-impl", "fatal_impls:SecondCallLater",
+              "--kustomer-max-examples", "5", "--kustomer-seed", "1", "-k", "callback-once"]  # fmt: skip
+    short = pytester.runpytest_subprocess(*common, "--kustomer-grace", "0.1", timeout=120)
+    short.assert_outcomes(passed=1, deselected=12)
+    pytester.makeini("[pytest]\nkustomer_grace = 1\n")
+    watched = pytester.runpytest_subprocess(*common, timeout=120)
+    watched.assert_outcomes(failed=1, deselected=12)
+    watched.stdout.fnmatch_lines(["*called 2 times*"])
+
+
+def test_the_os_exit_guard_is_removed_after_a_run(capsys, hostile):
+    real_exit, real_hook = os._exit, threading.excepthook
+    code, *_ = check(capsys, f"{hostile}:CallsBackTwice", "callback-once")
+    assert code == 1
+    assert os._exit is real_exit and threading.excepthook is real_hook

@@ -353,3 +353,43 @@ def test_js_validation_agrees_with_the_python_validator(v1, klass, tmp_path):
     ]
     assert not disagree, disagree[:5]
     assert any(why is None for why in verdicts) and any(why for why in verdicts)
+
+
+# --- promises, and one timeout per call -----------------------------------------------------
+
+
+def test_a_promise_instead_of_a_callback_is_named(v1):
+    driver = NodeDriver(GALLERY / "returns_promise.mjs", v1)
+    try:
+        result = _check(
+            v1, driver, "accepts-valid", max_examples=5, seed=1, timeout=0.5, shrink_seconds=1.0
+        )
+    finally:
+        driver.shutdown()
+    assert result.status == "failed"
+    assert "describeCustomer returned a Promise and did not call the callback" in (
+        result.failure.violation.observed
+    )
+
+
+def test_a_promise_beside_the_callback_is_fine(v1, tmp_path):
+    """No false alarm: an async method that also calls its callback keeps the contract."""
+    module = tmp_path / "both.mjs"
+    module.write_text(
+        f"import createKustomer from {json.dumps(REFERENCE.as_uri())};\n"
+        "export default function make(options) {\n"
+        "  const k = createKustomer(options);\n"
+        "  return { ...k, async describeCustomer(o, cb) {\n"
+        "    await null;\n"
+        "    return new Promise((resolve) => k.describeCustomer(o, (r, e) => {\n"
+        "      if (cb) cb(r, e); resolve(r); }));\n"
+        "  } };\n"
+        "}\n"
+    )
+    driver = NodeDriver(module, v1)
+    try:
+        for guarantee in ("accepts-valid", "callback-once", "rejects-invalid"):
+            result = _check(v1, driver, guarantee, max_examples=15, seed=2, timeout=1.0)
+            assert result.status == "passed", (guarantee, result.failure, result.error)
+    finally:
+        driver.shutdown()

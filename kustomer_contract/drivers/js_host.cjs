@@ -12,7 +12,7 @@
 // {op: "new", klass: [names] | null, klasses: {name: [names]} | null, methods: [...]}
 //     -> {instance, has: [methods it has]} | {error}
 // {op: "call", instance, method, args: [{value, opt} | {callback}]}
-//     -> {threw: null | {name, message, error}, sync}
+//     -> {threw: null | {name, message, error}, gave: null | "a Promise", sync}
 // {op: "drop", instance} -> null
 // callbacks: post({cb: callbackId, args: [{undefined} | {error: {name, message}} | {value}], sync})
 //
@@ -181,12 +181,18 @@
         return a.value;
       });
       var threw = null;
+      var gave = null; // a Promise returned: the SDK is callback-based, it may never call back
       try {
-        inst.obj[msg.method].apply(inst.obj, args);
+        var value = inst.obj[msg.method].apply(inst.obj, args);
+        if (value !== null && (typeof value === "object" || typeof value === "function") &&
+            typeof value.then === "function") {
+          gave = "a Promise";
+          value.then(null, function () {}); // its rejection is not an uncaught error of ours
+        }
       } catch (err) {
         threw = thrownInfo(err);
       }
-      return { threw: threw, sync: sync(inst) };
+      return { threw: threw, gave: gave, sync: sync(inst) };
     }
 
     return {

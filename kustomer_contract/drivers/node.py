@@ -302,7 +302,7 @@ class NodeDriver:
         threw = reply.get("threw")
         if threw:
             return Returned(raised=JSError(str(threw["name"]), str(threw["message"])))
-        return Returned()
+        return Returned(gave=reply.get("gave"))
 
     def has_method(self, instance: NodeInstance, name: str) -> bool:
         """Whether the object has the method (optional ones, e.g. describeConversation, may lack)."""

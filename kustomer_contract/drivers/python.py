@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,12 +48,116 @@ def load_factory(target: str) -> Callable[..., Any]:
     return obj
 
 
+BUILD_TIMEOUT = 10.0  # seconds for the factory to build an instance (as for Node)
+
+
 @dataclass
 class Returned:
-    """How a method call returned: normally, by raising, or not within the timeout."""
+    """How a method call returned: normally, by raising, or not within the timeout.
+
+    ``gave`` names a returned value that matters to the contract ("a coroutine", "a Promise"):
+    the SDK is callback-based, so such a method may never call back."""
 
     raised: BaseException | None = None
     hung: bool = False
+    gave: str | None = None
+
+
+class ImplementationExit(BaseException):
+    """Raised in place of ``os._exit`` while a contract run is active.
+
+    ``os._exit`` ends the process at once: no ``except``, no ``finally``, no verdict (and CI
+    reads exit 0 as a pass). While the implementation may run, ``os._exit`` is replaced by a
+    function that raises this instead (a BaseException, so ``except Exception`` in the
+    implementation does not swallow it); the runner reports it as what the call did."""
+
+    def __init__(self, code: Any) -> None:
+        self.code, self.what = code, f"called os._exit({code!r})"
+        super().__init__(f"the implementation {self.what}")
+
+
+class _Containment:
+    """While active (re-entrant): ``os._exit`` raises ``ImplementationExit`` in the process
+    that installed it (a forked child still really exits), and ``threading.excepthook``
+    records what the implementation's own threads raise instead of printing a traceback."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._pid = 0
+        self._real_exit: Callable[[int], Any] = os._exit
+        self._real_hook: Any = threading.excepthook
+        self.incidents: list[tuple[float, str]] = []  # (monotonic time, what happened)
+        # Bound once: each ``self._exit`` is a new bound method, and restoring compares by id.
+        self._guard, self._hooked = self._exit, self._hook
+
+    def __enter__(self) -> _Containment:
+        with self._lock:
+            if self._depth == 0:
+                self._pid = os.getpid()
+                self._real_exit, self._real_hook = os._exit, threading.excepthook
+                os._exit = self._guard  # type: ignore[assignment]
+                threading.excepthook = self._hooked
+            self._depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                if os._exit is self._guard:
+                    os._exit = self._real_exit  # type: ignore[assignment]
+                if threading.excepthook is self._hooked:
+                    threading.excepthook = self._real_hook
+
+    @property
+    def active(self) -> bool:
+        return self._depth > 0
+
+    def _exit(self, code: int = 0) -> None:
+        if os.getpid() != self._pid:  # a forked child (multiprocessing): let it end for real
+            self._real_exit(code)
+        raise ImplementationExit(code)
+
+    def _hook(self, args: Any) -> None:
+        if issubclass(args.exc_type, SystemExit):  # threading ends such a thread quietly too
+            return
+        from ..checks import describe_error
+
+        name = args.thread.name if args.thread is not None else "?"
+        text = f"the implementation's thread {name} raised {describe_error(args.exc_value)}"
+        self.incidents.append((time.monotonic(), text))
+        try:
+            sys.stderr.write(f"kustomer-contract: {text}\n")
+        except Exception:  # noqa: BLE001 - a closed stderr must not end the run
+            pass
+
+    def since(self, moment: float) -> list[str]:
+        return [text for at, text in list(self.incidents) if at >= moment]
+
+
+contained = _Containment()
+
+
+def _gave(value: Any) -> str | None:
+    """What a method returned, when it tells that the method is not callback-based."""
+    if inspect.iscoroutine(value):
+        value.close()  # never awaited: close it, so Python warns about nothing
+        return "a coroutine"
+    if inspect.isawaitable(value):
+        return "an awaitable"
+    return None
+
+
+def _why_ended(exc: BaseException) -> str:
+    """A BaseException that is not an error, in words (the factory or a method ended so)."""
+    if isinstance(exc, ImplementationExit):
+        return exc.what
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+    from ..checks import describe_error
+
+    return f"raised {describe_error(exc)}"
 
 
 class PythonDriver:
@@ -86,12 +192,36 @@ class PythonDriver:
         return kwargs
 
     def new_instance(self) -> Any:
-        try:
-            instance = self.factory(**self._kwargs)
-        except Exception as exc:  # noqa: BLE001
+        """Build an instance in a daemon thread, as every call runs: threads the factory
+        starts are daemons too (they inherit it), so none keeps the process alive after the
+        verdict; a KeyboardInterrupt or SystemExit it raises is its own, never the user's
+        Ctrl-C; and a factory that never returns is reported."""
+        built: dict[str, Any] = {}
+
+        def build() -> None:
+            try:
+                built["instance"] = self.factory(**self._kwargs)
+            except BaseException as exc:  # noqa: BLE001 - reported as a broken factory
+                built["raised"] = exc
+
+        with contained:
+            worker = threading.Thread(target=build, name="kustomer-factory", daemon=True)
+            worker.start()
+            worker.join(BUILD_TIMEOUT)
+        if worker.is_alive():
             raise ImplementationError(
-                f"the factory {self.label} raised {type(exc).__name__}: {exc}"
-            ) from exc
+                f"the factory {self.label} did not return within {BUILD_TIMEOUT:g} s"
+            )
+        if "raised" in built:
+            exc = built["raised"]
+            if isinstance(exc, ImplementationExit) or not isinstance(exc, Exception):
+                raise ImplementationError(f"the factory {self.label} {_why_ended(exc)}") from None
+            from ..checks import describe_error
+
+            raise ImplementationError(
+                f"the factory {self.label} raised {describe_error(exc)}"
+            ) from None
+        instance = built["instance"]
         missing = [
             name
             for name, m in self.spec.methods.items()
@@ -108,15 +238,24 @@ class PythonDriver:
 
         def run() -> None:
             try:
-                getattr(instance, method)(*args)
+                result.gave = _gave(getattr(instance, method)(*args))
                 result.hung = False
             except BaseException as exc:  # noqa: BLE001 - reported as a failure, never a crash
                 result.raised, result.hung = exc, False
 
-        worker = threading.Thread(target=run, name=f"kustomer-call-{method}", daemon=True)
-        worker.start()
-        worker.join(timeout)
+        with contained:
+            worker = threading.Thread(target=run, name=f"kustomer-call-{method}", daemon=True)
+            worker.start()
+            worker.join(timeout)
         return result
+
+    def running(self) -> _Containment:
+        """The context a whole run is held in (implementation timers fire between calls)."""
+        return contained
+
+    def incidents(self, since: float) -> list[str]:
+        """What the implementation's own threads raised since ``since`` (time.monotonic)."""
+        return contained.since(since)
 
     def has_method(self, instance: Any, name: str) -> bool:
         return callable(getattr(instance, name, None))
