@@ -87,6 +87,21 @@ def test_reference_keeps_every_guarantee(reference, v1, guarantee, seed):
     assert reference.shape == "default export factory"
 
 
+@pytest.mark.parametrize("guarantee", ["accepts-valid", "reflects-input", "rejects-invalid"])
+def test_reference_under_v2_takes_the_shared_keys(guarantee):
+    """The driver tells the factory the spec's version; the v2 double accepts sharedEmails."""
+    from kustomer_contract.drivers.node import NodeDriver
+    from kustomer_contract.spec import load_spec
+
+    v2 = load_spec("v2")
+    driver = NodeDriver(REFERENCE, v2)
+    try:
+        result = _check(v2, driver, guarantee, max_examples=20, seed=11, timeout=1.0)
+    finally:
+        driver.shutdown()
+    assert result.status == "passed", (result.failure, result.error, result.blocked_by)
+
+
 @pytest.mark.parametrize("guarantee", ["rejects-unknown-custom", "accepts-valid"])
 def test_reference_with_a_klass(reference_klass, v1, klass, guarantee):
     result = _check(

@@ -5,11 +5,11 @@
 //   const host = __kustomerContractHost.createHost(post, fresh, shape);
 //   reply = await host.handle(request, requiredMethods);
 //
-// post(message) sends a message that is not a reply (a callback); fresh(klass, klasses) gives a
+// post(message) sends a message that is not a reply (a callback); fresh(klass, klasses, spec) gives a
 // new SDK object (may return a promise); shape() names where it came from, for messages.
 // Requests and replies:
 //
-// {op: "new", klass: [names] | null, klasses: {name: [names]} | null, methods: [...]}
+// {op: "new", klass: [names] | null, klasses: {name: [names]} | null, spec: "v1" | "v2" | ..., methods: [...]}
 //     -> {instance, has: [methods it has]} | {error}
 // {op: "call", instance, method, args: [{value, opt} | {callback}]}
 //     -> {threw: null | {name, message, error}, gave: null | "a Promise", sync}
@@ -153,7 +153,7 @@
     async function build(msg, required) {
       var obj;
       try {
-        obj = await fresh(msg.klass, msg.klasses);
+        obj = await fresh(msg.klass, msg.klasses, msg.spec);
       } catch (err) {
         return { error: "building an instance threw " + ((err && err.stack) || err) };
       }

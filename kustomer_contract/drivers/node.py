@@ -269,7 +269,13 @@ class NodeDriver:
         names = sorted(self.klass.attributes) if self.klass is not None else None
         others = {k: sorted(v) for k, v in self.klass.others} if self.klass is not None else None
         waiter = process.request(
-            {"op": "new", "klass": names, "klasses": others, "methods": list(self.spec.methods)}
+            {
+                "op": "new",
+                "klass": names,
+                "klasses": others,
+                "spec": self.spec.name,
+                "methods": list(self.spec.methods),
+            }
         )
         if not waiter.event.wait(BUILD_TIMEOUT):
             process.kill(f"killed: building an instance took longer than {BUILD_TIMEOUT:g} s")

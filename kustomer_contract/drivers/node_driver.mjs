@@ -80,8 +80,10 @@ async function load() {
   }
 }
 
-async function freshObject(klass, klasses) {
-  const args = klass ? [{ klass, klasses: klasses || {} }] : [];
+// A factory is told the Klass and the spec's version when either matters (a v1 double can
+// ignore both; one that knows v2 accepts its keys).
+async function freshObject(klass, klasses, spec) {
+  const args = klass || (spec && spec !== "v1") ? [{ klass, klasses: klasses || {}, spec }] : [];
   if (shape === "default export class") return new main(...args);
   if (shape === "default export factory") {
     let made = main(...args);

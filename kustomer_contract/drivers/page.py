@@ -47,8 +47,9 @@ BRIDGE = """
   function post(message) {
     try { G.__kustomerContractPost(JSON.stringify(message)); } catch (e) { /* page closing */ }
   }
-  function fresh(klass, klasses) {
-    var args = klass ? [{ klass: klass, klasses: klasses || {} }] : [];
+  function fresh(klass, klasses, spec) {
+    var args = klass || (spec && spec !== "v1")
+      ? [{ klass: klass, klasses: klasses || {}, spec: spec }] : [];
     if (typeof G.createKustomer === "function") {
       shape = "window.createKustomer (a fresh SDK per case, same page)";
       return G.createKustomer.apply(null, args);
@@ -239,6 +240,7 @@ class PageDriver:
             "op": "new",
             "klass": names,
             "klasses": others,
+            "spec": self.spec.name,
             "methods": list(self.spec.methods),
         }
         answer = json.loads(await page.evaluate(HANDLE, [request, self._required]))
