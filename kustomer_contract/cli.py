@@ -12,6 +12,8 @@ import time
 from collections.abc import Sequence
 
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
+# As runner.SHRINK_BUDGET, not imported from it: the plugin imports this module cheaply.
+SHRINK_BUDGET = 500
 
 
 def positive_int(text: str) -> int:
@@ -96,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="GUARANTEE",
         help="check only this guarantee (repeatable)",
+    )
+    check.add_argument(
+        "--shrink-budget",
+        type=positive_int,
+        default=SHRINK_BUDGET,
+        metavar="N",
+        help=f"cases tried to shrink a failure to a minimal one (default {SHRINK_BUDGET})",
     )
     check.add_argument("--json", action="store_true", help="print the results as JSON")
     check.add_argument(
@@ -183,6 +192,7 @@ def _check(args: argparse.Namespace) -> int:
         seed=args.seed,
         timeout=args.timeout,
         only=args.only,
+        shrink_budget=args.shrink_budget,
     )
     try:
         session = Session(settings)
@@ -211,7 +221,13 @@ def _check(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.status != "passed"]
     if args.json:
         document = to_json(
-            session.spec, results, impl=session.impl, klass=settings.klass, seed=session.seed
+            session.spec,
+            results,
+            impl=session.impl,
+            klass=settings.klass,
+            seed=session.seed,
+            timeout=settings.timeout,
+            replay=session.replay_command,
         )
         if args.coverage:
             cov = session.coverage().coverage
@@ -235,6 +251,7 @@ def _check(args: argparse.Namespace) -> int:
                         impl=session.impl,
                         klass=settings.klass,
                         replay=session.replay_command(r.guarantee),
+                        timeout=settings.timeout,
                     )
                 )
         if args.coverage:

@@ -34,6 +34,7 @@ _OPTIONS = (
     ("max_examples", positive_int, 100, "generated cases per guarantee (default 100)"),
     ("seed", int, None, "seed for case generation (a failure prints the one to reuse)"),
     ("timeout", positive_float, 2.0, "seconds to wait for a callback before failing (default 2)"),
+    ("shrink_budget", positive_int, 500, "cases tried to shrink a failure (default 500)"),
 )
 
 
@@ -104,6 +105,7 @@ def _settings(config: pytest.Config, impl: str | None = None):
         max_examples=_setting(config, "max_examples") or 100,  # None when not given; 0 is refused
         seed=_setting(config, "seed"),
         timeout=_setting(config, "timeout") or 2.0,
+        shrink_budget=_setting(config, "shrink_budget") or 500,
     )
 
 
@@ -180,8 +182,7 @@ def _test_for(guarantee: str):
         if result.status == "error":
             pytest.fail(f"{guarantee}: the check itself failed: {result.error}", pytrace=False)
         if result.failure is not None:
-            replay = session.replay_command(guarantee, "pytest").replace("--", "--kustomer-")
-            replay = replay.replace("--kustomer-only " + guarantee, f"-k {guarantee!r}")
+            replay = session.replay_command(guarantee, "pytest")
             pytest.fail(
                 failure_text(
                     session.spec,
@@ -189,6 +190,8 @@ def _test_for(guarantee: str):
                     impl=session.impl,
                     klass=session.settings.klass,
                     replay=replay,
+                    timeout=session.settings.timeout,
+                    budget_option="--kustomer-shrink-budget",
                 ),
                 pytrace=False,
             )
