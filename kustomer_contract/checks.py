@@ -289,4 +289,6 @@ def options_changed(original: Any, current: Any) -> str | None:
 
     if _canonical_json(original) == _canonical_json(current):
         return None
-    return f"was {json_repr(original, 120)}, now {json_repr(current, 120)}"
+    from .jsondiff import json_diff
+
+    return "; ".join(json_diff(original, current)[:5]) or "changed in place"

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
+# As runner.SHRINK_BUDGET, not imported from it: the plugin imports this module cheaply.
+SHRINK_BUDGET = 500
 
 
 MAX_COUNT = 1_000_000  # cases or fixtures: more would run for days, never what was meant
@@ -131,6 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GUARANTEE",
         help="check only this guarantee (repeatable)",
     )
+    check.add_argument(
+        "--shrink-budget",
+        type=positive_int,
+        default=SHRINK_BUDGET,
+        metavar="N",
+        help=f"cases tried to shrink a failure to a minimal one (default {SHRINK_BUDGET})",
+    )
     check.add_argument("--json", action="store_true", help="print the results as JSON")
     check.add_argument(
         "--coverage",
@@ -230,6 +239,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
         timeout=args.timeout,
         only=args.only,
         **({} if args.grace is None else {"grace": args.grace}),
+        shrink_budget=args.shrink_budget,
     )
     try:
         session = Session(settings)
@@ -264,7 +274,13 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     failed = [r for r in results if r.status != "passed"]
     if args.json:
         document = to_json(
-            session.spec, results, impl=session.impl, klass=settings.klass, seed=session.seed
+            session.spec,
+            results,
+            impl=session.impl,
+            klass=settings.klass,
+            seed=session.seed,
+            timeout=settings.timeout,
+            replay=session.replay_command,
         )
         if args.coverage:
             cov = session.coverage().coverage
@@ -288,6 +304,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
                         impl=session.impl,
                         klass=settings.klass,
                         replay=session.replay_command(r.guarantee),
+                        timeout=settings.timeout,
                     )
                 )
         if args.coverage:

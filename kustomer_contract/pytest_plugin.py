@@ -35,6 +35,7 @@ _OPTIONS = (
     ("seed", int, None, "seed for case generation (a failure prints the one to reuse)"),
     ("timeout", positive_float, 2.0, "seconds to wait for a callback before failing (default 2)"),
     ("grace", non_negative_float, 0.5, "seconds a callback is watched for a second call (0.5)"),
+    ("shrink_budget", positive_int, 500, "cases tried to shrink a failure (default 500)"),
 )
 
 
@@ -108,6 +109,7 @@ def _settings(config: pytest.Config, impl: str | None = None):
         seed=_setting(config, "seed"),
         timeout=_setting(config, "timeout") or 2.0,
         grace=DEFAULT_GRACE if grace is None else grace,
+        shrink_budget=_setting(config, "shrink_budget") or 500,
     )
 
 
@@ -184,8 +186,7 @@ def _test_for(guarantee: str):
         if result.status == "error":
             pytest.fail(f"{guarantee}: the check itself failed: {result.error}", pytrace=False)
         if result.failure is not None:
-            replay = session.replay_command(guarantee, "pytest").replace("--", "--kustomer-")
-            replay = replay.replace("--kustomer-only " + guarantee, f"-k {guarantee!r}")
+            replay = session.replay_command(guarantee, "pytest")
             pytest.fail(
                 failure_text(
                     session.spec,
@@ -193,6 +194,8 @@ def _test_for(guarantee: str):
                     impl=session.impl,
                     klass=session.settings.klass,
                     replay=replay,
+                    timeout=session.settings.timeout,
+                    budget_option="--kustomer-shrink-budget",
                 ),
                 pytrace=False,
             )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import pprint
 import re
-from collections.abc import Sequence
+import shlex
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .model import Case
-from .runner import Failure, GuaranteeResult, is_javascript
+from .runner import DEFAULT_GRACE, SHRINK_BUDGET, Failure, GuaranteeResult, is_javascript, is_page
 from .spec import Spec
 
 
@@ -21,7 +22,64 @@ def _method(spec: Spec, step: Any) -> str:
     return step.method or spec.target.name
 
 
-def javascript(spec: Spec, case: Case) -> str:
+def _factory_kwargs(spec: Spec, impl: str, klass: str | None) -> dict[str, Any]:
+    """What the Python driver hands the factory (the Klass's names, the spec folder), so the
+    snippet builds the same object the run did."""
+    from .drivers.python import ImplementationError, PythonDriver, load_factory
+    from .spec import SpecError, load_klass
+
+    try:
+        names = load_klass(klass) if klass else None
+        return PythonDriver(load_factory(impl), spec, names, impl)._kwargs
+    except (ImplementationError, SpecError):
+        return {}
+
+
+def _mark(violation: Any, index: int | None) -> str | None:
+    """The comment that marks the step a failure was seen at."""
+    if violation is None or violation.step != index:
+        return None
+    return f"breaks {violation.guarantee} here: expected {violation.expected}"
+
+
+# The JavaScript and Python snippets print one JSON line per call, in call order, once every
+# callback had its chance: what each callback received (every time it was called), what a call
+# raised, and the options object if the call changed it. A person reads the failure there;
+# tests/test_reproducers.py compares those lines with a correct implementation's.
+_JS_PRELUDE = """\
+const seen = [];
+const call = (step, method, args, { callback = true, wait = true } = {}) => {
+  const record = { step, call: `${method}(${args.map((a) => JSON.stringify(a)).join(', ')})`, callbacks: [] };
+  const before = args.length ? JSON.stringify(args[0]) : undefined;
+  seen.push([record, args[0], before]);
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, wait ? TIMEOUT_MS : 0);
+    const cb = (response, error) => {
+      record.callbacks.push(error === undefined || error === null ? { response }
+        : { error: error instanceof Error ? { exception: `${error.name}: ${error.message}` } : error });
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      Kustomer[method](...args, ...(callback ? [cb] : []));
+      if (!callback) { clearTimeout(timer); resolve(); }
+    } catch (e) {
+      record.raised = String(e);
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+};
+const show = async () => {
+  await new Promise((r) => setTimeout(r, 100)); // a late or second callback shows up too
+  for (const [record, options, before] of seen) {
+    if (before !== undefined && JSON.stringify(options) !== before) record.optionsChangedTo = options;
+    console.log(JSON.stringify(record));
+  }
+};"""
+
+
+def javascript(spec: Spec, case: Case, *, violation: Any = None, timeout: float = 2.0) -> str:
     """The case as calls on ``window.Kustomer``, pasteable into a browser console."""
     start, identify, forget = (
         spec.by_role("start"),
@@ -29,122 +87,228 @@ def javascript(spec: Spec, case: Case) -> str:
         spec.by_role("forget"),
     )
     lines = [
-        "const call = (method, ...args) => new Promise((resolve) =>",
-        "  Kustomer[method](...args, (response, error) => resolve({ response, error })));",
+        f"const TIMEOUT_MS = {round(timeout * 1000)};",
+        _JS_PRELUDE,
         "(async () => {",
     ]
     body: list[str] = []
-    for step in case.steps:
-        target = _method(spec, step)
+
+    def mark(i: int | None) -> None:
+        note = _mark(violation, i)
+        if note:
+            body.append(f"// {note}")
+
+    def pause(step: Any) -> None:
         if step.gap_ms:
             body.append(f"await new Promise((r) => setTimeout(r, {step.gap_ms}));")
-        a = step.action
-        if a == "describe-before-start":
+
+    befores = []
+    for i, step in enumerate(case.steps):
+        if step.action == "describe-before-start":
+            mark(i)
             body.append(
-                f"Kustomer.{target}({_js(step.options)}, (response, error) => "
-                "console.log('before start:', response, error));"
+                f"const before{i} = call({i + 1}, '{_method(spec, step)}', [{_js(step.options)}], {{ wait: false }});"
             )
-    body.append(f"await call('{start.name}'{', {}' if start.takes_options else ''});")
-    for step in case.steps:
+            befores.append(f"before{i}")
+    mark(None)
+    body.append(f"await call('start', '{start.name}', [{'{}' if start.takes_options else ''}]);")
+    for i, step in enumerate(case.steps):
         target = _method(spec, step)
         a = step.action
+        n = i + 1
         if a == "describe-before-start":
             continue
-        if step.gap_ms:
-            body.append(f"await new Promise((r) => setTimeout(r, {step.gap_ms}));")
+        pause(step)
+        mark(i)
         if a == "describe":
-            body.append(f"console.log(await call('{target}', {_js(step.options)}));")
+            body.append(f"await call({n}, '{target}', [{_js(step.options)}]);")
         elif a in ("describe-invalid", "describe-unknown"):
             label = step.label or {}
             body.append(f"// must fail: {label.get('pointer', '')} ({label.get('keyword', '')})")
-            body.append(f"console.log(await call('{target}', {_js(step.options)}));")
+            body.append(f"await call({n}, '{target}', [{_js(step.options)}]);")
         elif a == "describe-no-callback":
-            body.append(f"Kustomer.{target}({_js(step.options)});  // no callback")
+            body.append(
+                f"await call({n}, '{target}', [{_js(step.options)}], {{ callback: false }});"
+            )
+            body.append("await new Promise((r) => setTimeout(r, 100)); // time to apply it")
         elif a == "overlap":
-            calls = ", ".join(f"call('{target}', {_js(o)})" for o in step.options)
-            body.append(f"console.log(await Promise.all([{calls}]));")
+            calls = ", ".join(f"call({n}, '{target}', [{_js(o)}])" for o in step.options)
+            body.append(f"await Promise.all([{calls}]);")
         elif a == "login" and identify:
-            body.append(f"await call('{identify.name}', {_js(case.tokens[step.token])});")
+            body.append(f"await call({n}, '{identify.name}', [{_js(case.tokens[step.token])}]);")
         elif a == "describe-during-login" and identify:
             body.append(
                 "// the caller does not wait for login's callback (breaks describe-after-login)"
             )
             body.append(
-                f"console.log(await Promise.all([call('{identify.name}', "
-                f"{_js(case.tokens[step.token])}), call('{target}', {_js(step.options)})]));"
+                f"await Promise.all([call({n}, '{identify.name}', "
+                f"[{_js(case.tokens[step.token])}]), call({n}, '{target}', [{_js(step.options)}])]);"
             )
         elif a == "logout" and forget:
-            body.append(f"await call('{forget.name}');")
-    body.append(f"console.log('customer now:', await call('{spec.target.name}', {{}}));")
+            body.append(f"await call({n}, '{forget.name}', []);")
+    if befores:
+        body.append(f"await Promise.all([{', '.join(befores)}]);")
+    body.append(f"await call('customer now', '{spec.target.name}', [{{}}]);")
+    body.append("await show();")
     lines += ["  " + line for line in body]
     lines.append("})();")
     return "\n".join(lines)
 
 
-def python(spec: Spec, case: Case, impl: str) -> str:
-    """The case as plain Python calls on the implementation."""
+def node_script(
+    spec: Spec,
+    case: Case,
+    impl: str,
+    klass: str | None,
+    *,
+    violation: Any = None,
+    timeout: float = 2.0,
+) -> str:
+    """The JavaScript reproducer as a Node script: loads the module as the driver does."""
+    from pathlib import Path
+
+    from .spec import load_klass
+
+    names = load_klass(klass) if klass else None
+    arg = (
+        _js({"klass": sorted(names.attributes),
+             "klasses": {k: sorted(v) for k, v in names.others}})
+        if names else ""
+    )  # fmt: skip
+    url = Path(impl).resolve().as_uri()
+    header = f"""\
+// node repro.mjs: {impl} as the check loaded it
+const mod = await import({_js(url)});
+const made = mod.default ?? globalThis.Kustomer;
+const isClass = typeof made === "function" && /^class\\b/.test(Function.prototype.toString.call(made));
+globalThis.Kustomer = isClass ? new made({arg}) : typeof made === "function" ? await made({arg}) : made;
+"""
+    return header + javascript(spec, case, violation=violation, timeout=timeout)
+
+
+_PY_PRELUDE = """\
+def call(step, method, *args, callback=True, wait=True):
+    record = {'step': step, 'call': f"{method}({', '.join(map(repr, args))})", 'callbacks': []}
+    done = threading.Event()
+
+    def got(*given):
+        response, error = (given + (None, None))[:2]
+        if error is None:
+            record['callbacks'].append({'response': response})
+        elif isinstance(error, BaseException):
+            record['callbacks'].append({'error': {'exception': f'{type(error).__name__}: {error}'}})
+        else:
+            record['callbacks'].append({'error': error})
+        done.set()
+
+    seen.append((record, args[0] if args else None, copy.deepcopy(args[:1])))
+    try:
+        getattr(kustomer, method)(*args, *([got] if callback else []))
+    except Exception as exc:
+        record['raised'] = f'{type(exc).__name__}: {exc}'
+        return done
+    if wait and callback:
+        done.wait(TIMEOUT)
+    return done
+
+
+def show():
+    time.sleep(0.1)  # a late or second callback shows up too
+    for record, options, before in seen:
+        if before and options != before[0]:
+            record['options_changed_to'] = options
+        print(json.dumps(record, default=repr, ensure_ascii=False))
+"""
+
+
+def python(
+    spec: Spec,
+    case: Case,
+    impl: str,
+    *,
+    klass: str | None = None,
+    violation: Any = None,
+    timeout: float = 2.0,
+) -> str:
+    """The case as plain Python calls on the implementation, built as the run built it."""
     module, _, attribute = impl.partition(":")
     start, identify, forget = (
         spec.by_role("start"),
         spec.by_role("identify"),
         spec.by_role("forget"),
     )
+    kwargs = ", ".join(f"{k}={v!r}" for k, v in _factory_kwargs(spec, impl, klass).items())
     out = [
-        "import threading",
+        "import copy, json, threading, time",
         f"from {module} import {attribute.split('.')[0]}",
         "",
-        f"kustomer = {attribute}()",
+        f"kustomer = {attribute}({kwargs})",
+        f"TIMEOUT, seen = {timeout:g}, []",
         "",
-        "def call(method, *args):",
-        "    done, box = threading.Event(), {}",
-        "    def callback(*got):",
-        "        box.setdefault('calls', []).append(got)",
-        "        done.set()",
-        "    getattr(kustomer, method)(*args, callback)",
-        "    done.wait(2)",
-        "    return box.get('calls')",
+        "",
+        _PY_PRELUDE,
         "",
     ]
     r = pprint.pformat
-    for step in case.steps:
-        target = _method(spec, step)
+
+    def mark(i: int | None) -> None:
+        note = _mark(violation, i)
+        if note:
+            out.append(f"# {note}")
+
+    befores = []
+    for i, step in enumerate(case.steps):
         if step.action == "describe-before-start":
+            mark(i)
             out.append(
-                f"kustomer.{target}({r(step.options)}, lambda *got: print('before start:', got))"
+                f"before{i} = call({i + 1}, {_method(spec, step)!r}, {r(step.options)}, wait=False)"
             )
-    out.append(f"call({start.name!r}{', {}' if start.takes_options else ''})")
-    for step in case.steps:
+            befores.append(f"before{i}")
+    mark(None)
+    out.append(f"call('start', {start.name!r}{', {}' if start.takes_options else ''})")
+    for i, step in enumerate(case.steps):
         target = _method(spec, step)
         a = step.action
+        n = i + 1
         if a == "describe-before-start":
             continue
         if step.gap_ms:
-            out.append(f"__import__('time').sleep({step.gap_ms / 1000})")
+            out.append(f"time.sleep({step.gap_ms / 1000})")
+        mark(i)
         if a in ("describe", "describe-invalid", "describe-unknown"):
-            out.append(f"print(call({target!r}, {r(step.options)}))")
+            if a != "describe":
+                label = step.label or {}
+                out.append(f"# must fail: {label.get('pointer', '')} ({label.get('keyword', '')})")
+            out.append(f"call({n}, {target!r}, {r(step.options)})")
         elif a == "describe-no-callback":
-            out.append(f"kustomer.{target}({r(step.options)})  # no callback")
+            out.append(f"call({n}, {target!r}, {r(step.options)}, callback=False)")
+            out.append("time.sleep(0.1)  # time to apply it")
         elif a == "overlap":
-            out.append(f"pending = [threading.Event() for _ in range({len(step.options)})]")
-            for n, o in enumerate(step.options):
-                out.append(
-                    f"kustomer.{target}({r(o)}, lambda *got, n={n}: (print(got), pending[n].set()))"
-                )
-            out.append("[e.wait(2) for e in pending]")
+            calls = ", ".join(f"call({n}, {target!r}, {r(o)}, wait=False)" for o in step.options)
+            out.append(f"[done.wait(TIMEOUT) for done in [{calls}]]")
         elif a == "login" and identify:
-            out.append(f"call({identify.name!r}, {r(case.tokens[step.token])})")
+            out.append(f"call({n}, {identify.name!r}, {r(case.tokens[step.token])})")
         elif a == "describe-during-login" and identify:
             out.append(
-                f"kustomer.{identify.name}({r(case.tokens[step.token])}, print)  # not awaited"
+                "# the caller does not wait for login's callback (breaks describe-after-login)"
             )
-            out.append(f"print(call({target!r}, {r(step.options)}))")
+            out.append(
+                f"login = call({n}, {identify.name!r}, {r(case.tokens[step.token])}, wait=False)"
+            )
+            out.append(f"call({n}, {target!r}, {r(step.options)})")
+            out.append("login.wait(TIMEOUT)")
         elif a == "logout" and forget:
-            out.append(f"call({forget.name!r})")
-    out.append(f"print('customer now:', call({spec.target.name!r}, {{}}))")
+            out.append(f"call({n}, {forget.name!r})")
+    for name in befores:
+        out.append(f"{name}.wait(TIMEOUT)")
+    out.append(f"call('customer now', {spec.target.name!r}, {{}})")
+    out.append("show()")
     return "\n".join(out)
 
 
-def pytest_test(spec: Spec, failure: Failure, impl: str, klass: str | None) -> str:
+def pytest_test(
+    spec: Spec, failure: Failure, impl: str, klass: str | None, timeout: float = 2.0
+) -> str:
     """A ready regression test that replays the case and asserts the guarantee holds."""
     name = re.sub(r"\W", "_", failure.guarantee)
     case = pprint.pformat(failure.case.to_json(), width=96, sort_dicts=False)
@@ -157,41 +321,112 @@ def pytest_test(spec: Spec, failure: Failure, impl: str, klass: str | None) -> s
             "",
             "",
             f"def test_{name}_regression():",
-            f"    result = replay_case({impl!r}, CASE, spec={spec_arg!r}, klass={klass!r})",
+            f"    result = replay_case({impl!r}, CASE, spec={spec_arg!r}, klass={klass!r}"
+            + (f", timeout={timeout:g})" if timeout != 2.0 else ")"),
             f"    assert not result.of({failure.guarantee!r}), result.explain({failure.guarantee!r})",
         ]
     )
+
+
+# Every option that changes a verdict: (Settings field, CLI flag, the default left out).
+_REPLAY_OPTIONS = (
+    ("spec", "--spec", "v1"),
+    ("klass", "--klass", None),
+    ("max_examples", "--max-examples", 100),
+    ("timeout", "--timeout", 2.0),
+    ("grace", "--grace", DEFAULT_GRACE),
+    ("shrink_budget", "--shrink-budget", SHRINK_BUDGET),
+)
+
+
+def replay_line(settings: Any, seed: int, guarantee: str, form: str = "cli") -> str:
+    """The command that reruns one guarantee with everything that decided its verdict,
+    shell-quoted: ``form`` "cli" (kustomer-contract check) or "pytest" (the plugin)."""
+    pytest_form = form == "pytest"
+
+    def flag(cli: str) -> str:
+        return "--kustomer-" + cli[2:] if pytest_form else cli
+
+    parts = ["pytest"] if pytest_form else ["kustomer-contract", "check"]
+    for name in ("browser", "node", "impl"):  # the one the run used, as the session picks it
+        value = getattr(settings, name, None)
+        if value:
+            parts += [flag("--" + name), str(value)]
+            break
+    for name, cli, default in _REPLAY_OPTIONS:
+        value = getattr(settings, name, default)
+        if value is not None and value != default:
+            parts += [flag(cli), f"{value:g}" if isinstance(value, float) else str(value)]
+    parts += [flag("--seed"), str(seed)]
+    parts += ["-k", guarantee] if pytest_form else ["--only", guarantee]
+    return shlex.join(parts)
 
 
 def _indent(text: str, by: str = "    ") -> str:
     return "\n".join(by + line if line else line for line in text.splitlines())
 
 
+def _snippets(
+    spec: Spec, failure: Failure, impl: str, klass: str | None, timeout: float
+) -> dict[str, str | None]:
+    """Every reproducer of one failure, by kind."""
+    case, v = failure.case, failure.violation
+    node = is_javascript(impl) and not is_page(impl)
+    return {
+        "javascript": javascript(spec, case, violation=v, timeout=timeout),
+        "node": node_script(spec, case, impl, klass, violation=v, timeout=timeout)
+        if node
+        else None,
+        "python": None
+        if is_javascript(impl)
+        else python(spec, case, impl, klass=klass, violation=v, timeout=timeout),
+        "pytest": pytest_test(spec, failure, impl, klass, timeout),
+    }
+
+
+def shrink_note(result: GuaranteeResult, option: str = "--shrink-budget") -> str | None:
+    """Why the case may not be minimal, and the option that lets shrinking go on."""
+    f = result.failure
+    if f is None or not f.shrink_stopped:
+        return None
+    budget = result.shrink_budget or SHRINK_BUDGET
+    return (
+        f"shrinking stopped after {budget} cases, so the case may not be minimal; "
+        f"give more with {option} {budget * 4}"
+    )
+
+
 def failure_text(
-    spec: Spec, result: GuaranteeResult, *, impl: str, klass: str | None, replay: str
+    spec: Spec,
+    result: GuaranteeResult,
+    *,
+    impl: str,
+    klass: str | None,
+    replay: str,
+    timeout: float = 2.0,
+    budget_option: str = "--shrink-budget",
 ) -> str:
     """Everything a person needs to understand and reproduce one failed guarantee."""
     f = result.failure
     assert f is not None
     v = f.violation
     where = "start" if v.step is None else f"step {v.step + 1} of {len(f.case.steps)}"
+    note = shrink_note(result, budget_option)
+    snippets = _snippets(spec, f, impl, klass, timeout)
     parts = [
         f"FAILED {f.guarantee}: {spec.guarantees.get(f.guarantee, '')}",
         f"  call:     {v.call}  ({where})",
         f"  expected: {v.expected}",
         f"  observed: {v.observed}",
         f"  replay:   {replay}",
+        *([f"  note:     {note}"] if note else []),
         "",
         "  minimal call sequence, JavaScript (paste into the browser console of a page with Kustomer):",
-        _indent(javascript(spec, f.case)),
+        _indent(snippets["javascript"] or ""),
         "",
-        *(
-            []
-            if is_javascript(impl)
-            else ["  the same in Python:", _indent(python(spec, f.case, impl)), ""]
-        ),
+        *(["  the same in Python:", _indent(snippets["python"]), ""] if snippets["python"] else []),
         "  as a pytest regression test:",
-        _indent(pytest_test(spec, f, impl, klass)),
+        _indent(snippets["pytest"] or ""),
     ]
     return "\n".join(parts)
 
@@ -211,7 +446,14 @@ def table(results: Sequence[GuaranteeResult]) -> str:
 
 
 def to_json(
-    spec: Spec, results: Sequence[GuaranteeResult], *, impl: str, klass: str | None, seed: int
+    spec: Spec,
+    results: Sequence[GuaranteeResult],
+    *,
+    impl: str,
+    klass: str | None,
+    seed: int,
+    timeout: float = 2.0,
+    replay: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
     out = []
     for r in results:
@@ -229,9 +471,10 @@ def to_json(
             entry["failure"] = {
                 **r.failure.violation.to_json(),
                 "case": r.failure.case.to_json(),
-                "javascript": javascript(spec, r.failure.case),
-                "python": None if is_javascript(impl) else python(spec, r.failure.case, impl),
-                "pytest": pytest_test(spec, r.failure, impl, klass),
+                **({"replay": replay(r.guarantee)} if replay else {}),
+                "shrink_stopped": r.failure.shrink_stopped,
+                **({"note": shrink_note(r)} if r.failure.shrink_stopped else {}),
+                **_snippets(spec, r.failure, impl, klass, timeout),
             }
         out.append(entry)
     return {

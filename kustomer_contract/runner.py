@@ -768,9 +768,10 @@ class Failure:
 
     guarantee: str
     violation: Violation
-    case: Case
+    case: Case  # as generated, before the implementation could touch its options
     transcript: list[str]
     seed: int
+    shrink_stopped: bool = False  # the shrink budget ran out: the case may not be minimal
 
 
 @dataclass
@@ -782,6 +783,7 @@ class GuaranteeResult:
     failure: Failure | None = None
     blocked_by: str | None = None
     error: str | None = None
+    shrink_budget: int | None = None  # the budget that applied, named when it ran out
 
 
 class _ShrinkBudgetSpent(BaseException):
@@ -797,6 +799,9 @@ class _LateFound(BaseException):
 LATE_GUARANTEES = frozenset({"callback-once"})
 
 
+SHRINK_BUDGET = 500  # cases tried after the first failure (hypothesis's own limit is similar)
+
+
 def check_guarantee(
     spec: Spec,
     driver: Any,
@@ -807,12 +812,17 @@ def check_guarantee(
     seed: int = 0,
     timeout: float = 2.0,
     grace: float = DEFAULT_GRACE,
-    shrink_seconds: float = 10.0,
+    shrink_budget: int = SHRINK_BUDGET,
+    shrink_seconds: float | None = None,
     on_case: Any = None,
     methods: tuple[str, ...] | None = None,
 ) -> GuaranteeResult:
-    """Run ``max_examples`` cases focused on ``guarantee`` and judge that guarantee alone."""
-    from hypothesis import HealthCheck, example, given, settings
+    """Run ``max_examples`` cases focused on ``guarantee`` and judge that guarantee alone.
+
+    A failure is shrunk for at most ``shrink_budget`` further cases: a count, not a time, so
+    the same seed gives the same report. ``shrink_seconds`` is an optional wall-clock cap on
+    top (tests of slow drivers use it); it makes the result depend on the machine."""
+    from hypothesis import HealthCheck, Phase, example, given, settings
     from hypothesis import seed as hypothesis_seed
 
     from .strategies import SWEEPS, sequences
@@ -824,6 +834,8 @@ def check_guarantee(
         "cases": 0,
         "failure": None,
         "first_failure": None,
+        "after_failure": 0,
+        "stopped": False,
         "blocked": Counter(),
     }
 
@@ -834,20 +846,26 @@ def check_guarantee(
         report_multiple_bugs=False,
         suppress_health_check=list(HealthCheck),
         print_blob=False,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],  # no database: no reuse phase
     )
     @hypothesis_seed(seed)
     @given(sequences(spec, klass, focus=guarantee, methods=methods))
     def judge(case: Case) -> None:
         first = state["first_failure"]
-        if first is not None and time.monotonic() - first > shrink_seconds:
-            raise _ShrinkBudgetSpent
+        if first is not None:
+            spent = state["after_failure"] >= shrink_budget
+            if spent or (shrink_seconds is not None and time.monotonic() - first > shrink_seconds):
+                state["stopped"] = True
+                raise _ShrinkBudgetSpent
+            state["after_failure"] += 1
+        pristine = copy.deepcopy(case)  # what was asked, whatever the implementation does to it
         result = runner.run(case)
         state["cases"] += 1
         if on_case:
-            on_case(guarantee, case)
+            on_case(guarantee, pristine)
         mine = result.of(guarantee)
         if mine:
-            state["failure"] = Failure(guarantee, mine[0], case, result.transcript, seed)
+            state["failure"] = Failure(guarantee, mine[0], pristine, result.transcript, seed)
             state["first_failure"] = state["first_failure"] or time.monotonic()
             raise AssertionError(f"{guarantee}: {mine[0].observed}")
         if result.blocked:
@@ -878,7 +896,10 @@ def check_guarantee(
     seconds = time.monotonic() - started
     failure = state["failure"]
     if failure is not None:
-        return GuaranteeResult(guarantee, "failed", state["cases"], seconds, failure)
+        failure.shrink_stopped = state["stopped"]
+        return GuaranteeResult(
+            guarantee, "failed", state["cases"], seconds, failure, shrink_budget=shrink_budget
+        )
     if error is not None:
         return GuaranteeResult(guarantee, "error", state["cases"], seconds, error=error)
     blocked = state["blocked"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .drivers.python import PythonDriver, load_factory
-from .runner import DEFAULT_GRACE, GuaranteeResult, check_guarantee
+from .runner import DEFAULT_GRACE, SHRINK_BUDGET, GuaranteeResult, check_guarantee
 from .spec import Klass, Spec, load_klass, load_spec
 
 REFERENCE = "kustomer_contract.reference:make"
@@ -27,6 +27,7 @@ class Settings:
     timeout: float = 2.0
     grace: float = DEFAULT_GRACE  # seconds a callback is still watched for a second call
     only: list[str] = field(default_factory=list)
+    shrink_budget: int = SHRINK_BUDGET  # cases tried to shrink a failure (a count: deterministic)
 
 
 class Session:
@@ -105,26 +106,13 @@ class Session:
             seed=self.seed,
             timeout=s.timeout,
             grace=s.grace,
+            shrink_budget=s.shrink_budget,
             on_case=seen,
             methods=self.methods,
         )
 
-    def replay_command(self, guarantee: str, program: str = "kustomer-contract check") -> str:
-        s = self.settings
-        parts = [program]
-        if s.browser:
-            parts += ["--browser", s.browser]
-        elif s.node:
-            parts += ["--node", s.node]
-        elif s.impl:
-            parts += ["--impl", s.impl]
-        if s.spec != "v1":
-            parts += ["--spec", s.spec]
-        if s.klass:
-            parts += ["--klass", s.klass]
-        if s.max_examples != 100:
-            parts += ["--max-examples", str(s.max_examples)]
-        if s.grace != DEFAULT_GRACE:
-            parts += ["--grace", f"{s.grace:g}"]
-        parts += ["--seed", str(self.seed), "--only", guarantee]
-        return " ".join(parts)
+    def replay_command(self, guarantee: str, form: str = "cli") -> str:
+        """The shell command that reruns ``guarantee`` as this session ran it ("cli"/"pytest")."""
+        from .report import replay_line
+
+        return replay_line(self.settings, self.seed, guarantee, form)

@@ -78,7 +78,7 @@ _LASTS = st.sampled_from(_LAST)
 _DOMAIN = st.sampled_from(_DOMAINS)
 _LOCAL_STYLES = st.sampled_from(["{f}", "{f}.{l}", "{f}+news", "{f}_{n}"])
 _PADS = st.sampled_from(["x", "A", "é"])
-_LENGTH_AIM = st.sampled_from(["natural", "limit", "between"])
+_LENGTH_AIM = st.sampled_from(["natural", "between", "limit"])  # shrinks limit -> between -> short
 
 
 @st.composite
@@ -91,7 +91,8 @@ def email_addresses(draw, min_size: int = 0, max_size: int | None = None) -> str
     lo = max(min_size, len(domain) + 2)
     hi = max_size if max_size is not None else natural + 40
     aim = draw(_LENGTH_AIM)
-    target = natural if aim == "natural" else hi if aim == "limit" else draw(st.integers(lo, hi))
+    between = draw(st.integers(lo, hi))  # always drawn: lowering ``aim`` keeps later draws aligned
+    target = natural if aim == "natural" else hi if aim == "limit" else between
     target = min(max(target, lo), hi)
     return f"{_fit(local, target - len(domain) - 1, draw(_PADS))}@{domain}"
 

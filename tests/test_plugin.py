@@ -81,7 +81,7 @@ def test_a_broken_implementation_is_named_and_reproduced(pytester):
     result.assert_outcomes(passed=1, failed=1)
     out = result.stdout.str()
     assert "FAILED reflects-input" in out
-    assert "await call('start', {});" in out  # the JavaScript reproducer
+    assert "await call('start', 'start', [{}]);" in out  # the JavaScript reproducer
     assert "from brokenimpl import make" in out  # the Python one
     assert "def test_reflects_input_regression():" in out  # the regression test
     assert "--kustomer-seed 1" in out  # how to replay

@@ -1,0 +1,377 @@
+"""Every reproducer a failure prints is run, and must reproduce that failure.
+
+For each broken implementation of the galleries (tests/gallery/*.py, tests/js_gallery/*.mjs
+marked ``breaks:``) one check runs, with a fixed seed and few cases; then its report's
+- replay command runs as a subprocess: it must exit 1 and fail the same guarantee;
+- pytest regression test runs with pytest: it must fail, naming the guarantee;
+- Python snippet (Python) or Node script (JavaScript) runs: it prints one JSON line per call,
+  and "it shows the failure" means: those lines differ from the lines the same snippet prints
+  against a correct implementation, customer ids and error messages masked. So that this
+  cannot pass by accident, the two correct implementations' lines must agree with each other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kustomer_contract import report
+from kustomer_contract.model import Case
+from kustomer_contract.runner import Failure
+from kustomer_contract.session import Session, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+GALLERY = ROOT / "tests" / "gallery"
+JS_GALLERY = ROOT / "tests" / "js_gallery"
+SEED = 20240501
+MAX_EXAMPLES = 15
+SHRINK_BUDGET = 60  # the reports name it, so the replays carry it
+REFERENCE = "kustomer_contract.reference:make"
+STANDALONE = "tests.gallery.conformant_standalone:make"
+JS_REFERENCE = str(ROOT / "kustomer_contract" / "reference" / "kustomer-double.mjs")
+
+
+def _python_gallery() -> dict[str, dict[str, Any]]:
+    out = {}
+    for path in sorted(GALLERY.glob("*.py")):
+        text = path.read_text()
+        found = re.search(r'^GUARANTEE = "([\w-]+)"', text, re.M)
+        if found and path.stem != "conformant_standalone":
+            klass = re.search(r'^KLASS = "([^"]+)"', text, re.M)
+            timeout = re.search(r'^EXTRA_ARGS = \["--timeout", "([\d.]+)"\]', text, re.M)
+            out[path.stem] = {
+                "impl": f"tests.gallery.{path.stem}:make",
+                "guarantee": found.group(1),
+                "klass": str(GALLERY / klass.group(1)) if klass else None,
+                "timeout": float(timeout.group(1)) if timeout else 2.0,
+            }
+    return out
+
+
+def _js_gallery() -> dict[str, dict[str, Any]]:
+    out = {}
+    for path in sorted(JS_GALLERY.glob("*.mjs")):
+        found = re.match(r"// breaks: ([\w-]+)", path.read_text())
+        if found:
+            out[f"js-{path.stem}"] = {
+                "node": str(path),
+                "guarantee": found.group(1),
+                "klass": None,
+                # every lost callback costs one timeout, in the check and in its replay
+                "timeout": 0.5 if "never" in path.stem else 2.0,
+            }
+    return out
+
+
+PYTHON = _python_gallery()
+JS = _js_gallery()
+
+
+def _settings(entry: dict[str, Any], **more: Any) -> Settings:
+    chosen: dict[str, Any] = {
+        "impl": entry.get("impl"),
+        "node": entry.get("node"),
+        "klass": entry["klass"],
+        "timeout": entry.get("timeout", 2.0),
+        "max_examples": MAX_EXAMPLES,
+        "seed": SEED,
+        "only": [entry["guarantee"]],
+        "shrink_budget": SHRINK_BUDGET,
+    }
+    return Settings(**{**chosen, **more})
+
+
+def _run_check(entry: dict[str, Any]) -> dict[str, Any]:
+    """One check of one module: its JSON report, the failure and the session."""
+    session = Session(_settings(entry))
+    try:
+        result = session.check(entry["guarantee"])
+    finally:
+        if hasattr(session.driver, "shutdown"):
+            session.driver.shutdown()
+    document = report.to_json(
+        session.spec, [result], impl=session.impl, klass=entry["klass"], seed=SEED,
+        timeout=session.settings.timeout, replay=session.replay_command,
+    )  # fmt: skip
+    return {"result": result, "report": document, "spec": session.spec}
+
+
+@pytest.fixture(scope="module")
+def checks() -> dict[str, dict[str, Any]]:
+    """Each gallery module checked once (lazily), shared by every test of this module."""
+
+    class Lazy(dict):
+        def __missing__(self, name: str) -> dict[str, Any]:
+            entry = PYTHON.get(name) or JS[name]
+            self[name] = _run_check(entry)
+            return self[name]
+
+    return Lazy()
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+
+
+def _failure(checks: dict[str, Any], name: str) -> dict[str, Any]:
+    entry = checks[name]["report"]["results"][0]
+    assert entry["status"] == "failed", entry
+    return entry["failure"]
+
+
+# --- masking what a correct implementation may choose freely -----------------------------
+
+
+def _masked(output: str) -> list[Any]:
+    """The snippet's JSON lines, customer ids numbered by first sight, error texts dropped."""
+    ids: dict[str, str] = {}
+
+    def mask(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict) and value.get("custom") == {}:  # an empty custom is optional
+            value = {k: v for k, v in value.items() if k != "custom"}
+        if isinstance(value, dict):
+            if set(value) == {"exception"}:
+                return {"exception": "..."}
+            return {k: mask(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mask(v) for v in value]
+        if key == "customerId" and isinstance(value, str):
+            return ids.setdefault(value, f"id{len(ids) + 1}")
+        return value
+
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    for r in records:
+        if "raised" in r:
+            r["raised"] = "..."
+    return [mask(r) for r in records]
+
+
+def _run_python(snippet: str, tmp_path: Path, name: str) -> list[Any]:
+    path = tmp_path / f"{name}.py"
+    path.write_text(snippet)
+    done = subprocess.run(
+        [sys.executable, str(path)], cwd=ROOT, env=_env(), capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return _masked(done.stdout)
+
+
+def _run_node(script: str, tmp_path: Path, name: str) -> list[Any]:
+    path = tmp_path / f"{name}.mjs"
+    path.write_text(script)
+    done = subprocess.run(
+        ["node", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return _masked(done.stdout)
+
+
+def _case(failure: dict[str, Any]) -> Case:
+    return Case.from_json(failure["case"])
+
+
+# --- the replay command ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [*PYTHON, *JS])
+def test_replay_command_fails_the_same_guarantee(
+    name: str, checks: dict[str, Any], tmp_path: Path
+) -> None:
+    failure = _failure(checks, name)
+    guarantee = failure["guarantee"]
+    argv = shlex.split(failure["replay"])
+    assert argv[:2] == ["kustomer-contract", "check"]
+    assert f"--shrink-budget {SHRINK_BUDGET}" in failure["replay"]
+    done = subprocess.run(
+        [sys.executable, "-m", "kustomer_contract.cli", *argv[1:], "--json"],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr[-2000:]
+    [again] = json.loads(done.stdout)["results"]
+    assert again["status"] == "failed" and again["failure"]["guarantee"] == guarantee
+
+
+# --- the pytest regression test ----------------------------------------------------------
+
+
+# A race lost in the check may be won in one replay: replay_case runs the case once.
+# Known, and reported: the fix is to replay timing-bound cases several times.
+NOT_REPRODUCED_ONCE = {"js-racy_global"}
+
+
+def test_every_pasted_regression_test_fails_with_its_guarantee(
+    checks: dict[str, Any], tmp_path: Path
+) -> None:
+    """All of them in one pytest run (one start-up); each must fail, naming its guarantee."""
+    names = [*PYTHON, *JS]
+    for name in names:
+        path = tmp_path / f"test_{name.replace('-', '_')}.py"
+        path.write_text(_failure(checks, name)["pytest"] + "\n")
+    junit = tmp_path / "junit.xml"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+         f"--junitxml={junit}", str(tmp_path)],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    import xml.etree.ElementTree as ET
+
+    cases = {c.get("classname", "").split(".")[-1]: c for c in ET.parse(junit).iter("testcase")}
+    passed = set()
+    for name in names:
+        guarantee = _failure(checks, name)["guarantee"]
+        failed = cases[f"test_{name.replace('-', '_')}"].find("failure")
+        if failed is None:
+            passed.add(name)
+            continue
+        assert guarantee in (failed.get("message", "") + (failed.text or "")), name
+    assert passed <= NOT_REPRODUCED_ONCE, f"pasted regression tests that passed: {passed}"
+
+
+def test_regression_test_of_input_untouched_holds_the_options_as_passed(
+    checks: dict[str, Any],
+) -> None:
+    """Once the case was recorded after the implementation changed it: the test passed."""
+    failure = _failure(checks, "normalises_emails_in_place")
+    options = failure["case"]["steps"][failure["step"]]["options"]
+    emails = options["attributes"]["emails"]
+    assert any(e != e.lower() for e in emails), emails
+
+
+# --- the Python snippet ------------------------------------------------------------------
+
+
+def _python_snippet(checks: dict[str, Any], name: str, impl: str) -> str:
+    """The snippet the report printed, or the same case's snippet for another implementation."""
+    failure = checks[name]["result"].failure
+    klass = PYTHON[name]["klass"]
+    return report.python(
+        checks[name]["spec"], failure.case, impl, klass=klass, violation=failure.violation,
+        timeout=PYTHON[name]["timeout"],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(PYTHON))
+def test_python_snippet_shows_the_failure(
+    name: str, checks: dict[str, Any], tmp_path: Path
+) -> None:
+    printed = _failure(checks, name)["python"]
+    assert printed == _python_snippet(checks, name, PYTHON[name]["impl"])
+    broken = _run_python(printed, tmp_path, "broken")
+    correct = _run_python(_python_snippet(checks, name, REFERENCE), tmp_path, "reference")
+    case = checks[name]["result"].failure.case
+    # The standalone lacks describeConversation; which overlapping call lands last is free.
+    if not any(step.method or step.action == "overlap" for step in case.steps):
+        other = _run_python(_python_snippet(checks, name, STANDALONE), tmp_path, "standalone")
+        assert correct == other, "the masking lets two correct implementations differ"
+    assert broken != correct, f"{name}: the snippet prints what a correct implementation does"
+
+
+def test_python_snippet_builds_the_object_with_the_klass(checks: dict[str, Any]) -> None:
+    [name] = [n for n, e in PYTHON.items() if e["klass"] and n == "ignores_klass"]
+    snippet = _failure(checks, name)["python"]
+    assert "kustomer = make(klass=[" in snippet
+
+
+# --- the JavaScript, run with Node -------------------------------------------------------
+
+
+def _node_script(checks: dict[str, Any], name: str, module: str) -> str:
+    failure: Failure = checks[name]["result"].failure
+    return report.node_script(
+        checks[name]["spec"], failure.case, module, None, violation=failure.violation
+    )
+
+
+@pytest.mark.parametrize("name", list(JS))
+def test_javascript_shows_the_failure_in_node(
+    name: str, checks: dict[str, Any], tmp_path: Path
+) -> None:
+    failure = _failure(checks, name)
+    printed = failure["node"]
+    assert printed.endswith(failure["javascript"])  # the console form, with a loader on top
+    broken = _run_node(printed, tmp_path, "broken")
+    correct = _run_node(_node_script(checks, name, JS_REFERENCE), tmp_path, "reference")
+    assert broken != correct, f"{name}: the script prints what a correct implementation does"
+
+
+# --- deterministic shrinking -------------------------------------------------------------
+
+
+def _without_timings(document: dict[str, Any]) -> dict[str, Any]:
+    for r in document["results"]:
+        r.pop("seconds", None)
+    return document
+
+
+@pytest.mark.parametrize("name", ["drops_second_email", "normalises_emails_in_place"])
+def test_same_seed_same_report(name: str, checks: dict[str, Any]) -> None:
+    first = _without_timings(checks[name]["report"])
+    second = _without_timings(_run_check(PYTHON[name])["report"])
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+def test_minimal_case_has_one_step_and_short_emails() -> None:
+    """With the default budget the failure shrinks all the way: steps, then values."""
+    session = Session(_settings(PYTHON["drops_second_email"], shrink_budget=500))
+    result = session.check("reflects-input")
+    failure = report.to_json(session.spec, [result], impl=session.impl, klass=None, seed=SEED)[
+        "results"
+    ][0]["failure"]
+    assert len(failure["case"]["steps"]) == 1, failure["case"]
+    emails = failure["case"]["steps"][0]["options"]["attributes"]["emails"]
+    assert len(emails) == 2 and all(len(e) < 40 for e in emails), emails
+    assert not failure["shrink_stopped"]
+
+
+def test_a_spent_shrink_budget_is_said_and_named() -> None:
+    entry = PYTHON["drops_second_email"]
+    session = Session(_settings(entry, shrink_budget=1))
+    result = session.check(entry["guarantee"])
+    assert result.failure is not None and result.failure.shrink_stopped
+    text = report.failure_text(
+        session.spec, result, impl=session.impl, klass=None,
+        replay=session.replay_command(entry["guarantee"]),
+    )  # fmt: skip
+    assert "shrinking stopped after 1 cases" in text and "--shrink-budget" in text
+    assert "--shrink-budget 1 " in text  # the replay reruns with the same budget
+
+
+# --- the replay line ---------------------------------------------------------------------
+
+
+def test_replay_line_carries_every_option_quoted() -> None:
+    settings = Settings(
+        impl="my pkg.fake:make", spec="specs/klass--v2.yaml", klass="my klass.yaml",
+        max_examples=7, timeout=0.5, shrink_budget=9,
+    )  # fmt: skip
+    cli = report.replay_line(settings, 3, "input-untouched")
+    assert shlex.split(cli) == [
+        "kustomer-contract", "check", "--impl", "my pkg.fake:make",
+        "--spec", "specs/klass--v2.yaml", "--klass", "my klass.yaml", "--max-examples", "7",
+        "--timeout", "0.5", "--shrink-budget", "9", "--seed", "3", "--only", "input-untouched",
+    ]  # fmt: skip
+    plugin = report.replay_line(settings, 3, "input-untouched", "pytest")
+    assert shlex.split(plugin) == [
+        "pytest", "--kustomer-impl", "my pkg.fake:make",
+        "--kustomer-spec", "specs/klass--v2.yaml", "--kustomer-klass", "my klass.yaml",
+        "--kustomer-max-examples", "7", "--kustomer-timeout", "0.5",
+        "--kustomer-shrink-budget", "9", "--kustomer-seed", "3", "-k", "input-untouched",
+    ]  # fmt: skip
+    node = report.replay_line(Settings(node="a.mjs", impl="x:y"), 1, "callback-once")
+    assert "--node a.mjs" in node and "--impl" not in node
+
+
+def test_replay_line_carries_a_grace_when_settings_have_one() -> None:
+    class WithGrace(Settings):
+        grace = 0.25
+
+    assert "--grace 0.25" in report.replay_line(WithGrace(), 1, "callback-once")
