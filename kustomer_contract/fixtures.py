@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         spec = load_spec(args.spec)
-        klass = load_klass(args.klass) if args.klass else None
+        klass = load_klass(args.klass, spec) if args.klass else None
         cases = list(generate(spec, args.kind, args.count, args.seed, klass))
     except SpecError as exc:
         return _error(str(exc))

@@ -4,24 +4,45 @@ Configure an implementation and every guarantee becomes an item, ``contract::<gu
 
     pytest --kustomer-impl mypkg.fake:make --kustomer-klass klass.yaml
 
-or override the ``kustomer_implementation`` fixture in a conftest.py (return a factory).
-Hooks used: ``pytest_addoption`` (options and ini keys), ``pytest_report_header`` (what is
-checked, with the seed), ``pytest_collection_modifyitems`` (adds the items, before ``-k``
-deselection), ``pytest_terminal_summary`` (coverage, and a page's uncaught errors). Importing this module costs almost nothing: everything heavy loads lazily,
-only when an item runs or a fixture is used.
+or set the ini key ``kustomer_impl``, or override the ``kustomer_implementation`` fixture in
+the rootdir's conftest.py (return a factory).
+
+Which implementation runs (one source, named in the header):
+  1. ``--kustomer-impl`` / ``--kustomer-node`` / ``--kustomer-browser`` on the command line
+     (at most one of them) wins over everything; the header says what it overrode;
+  2. else a ``kustomer_implementation`` fixture in the rootdir's conftest.py (or a plugin),
+     which wins over the ini keys;
+  3. else the ini key ``kustomer_impl`` / ``kustomer_node`` / ``kustomer_browser`` (one).
+When the contract items are collected: an implementation is configured, and the run selects
+the whole suite: no path arguments (testpaths or the invocation dir), or a path argument that
+is the rootdir or one of the testpaths. ``pytest tests/test_mine.py[::test_one]`` gets none.
+
+The seed is resolved once, on the controller, and sent to pytest-xdist workers, so the
+header's seed is the one in every replay line; coverage is gathered back from the workers.
+Importing this module costs almost nothing: everything heavy loads lazily, only when the
+contract is configured and wanted, an item runs, or a fixture is used.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .cli import non_negative_float, positive_float, positive_int
 
+_KINDS = ("impl", "node", "browser")  # the ways to name an implementation; one per run
 _OPTIONS = (
     # (name, type, default, help)
-    ("impl", str, None, "implementation factory to check, module:attribute (e.g. mypkg.fake:make)"),
+    (
+        "impl",
+        str,
+        None,
+        "implementation factory to check, module:attribute (e.g. mypkg.fake:make); on the "
+        "command line it wins over a kustomer_implementation fixture and the ini keys",
+    ),
     ("node", str, None, "a JavaScript implementation to check with Node (path to its module)"),
     (
         "browser",
@@ -63,22 +84,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("kustomer_coverage", type="bool", default=False, help="show contract coverage")
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """With --kustomer-coverage: what the contract items exercised, and what they missed.
-    With --kustomer-browser: the page's uncaught errors, often why a callback never came."""
-    sessions = config.__dict__.get("_kustomer_sessions", {})
-    for session in sessions.values():
-        page_errors = getattr(session.driver, "page_errors", None)
-        if page_errors:
-            terminalreporter.section("kustomer-contract: the page's uncaught errors")
-            for text, times in page_errors.most_common(5):
-                terminalreporter.write_line(f"{times} x {text}")
-    wanted = config.getoption("kustomer_coverage") or config.getini("kustomer_coverage")
-    if not wanted or not sessions:
-        return
-    terminalreporter.section("kustomer-contract coverage")
-    for session in sessions.values():
-        terminalreporter.write_line(session.coverage().coverage.report())
+# --- what this run checks, resolved once per pytest process ----------------------------------
+
+
+@dataclass
+class _Run:
+    """The implementation's one source, whether the contract is wanted, and the seed."""
+
+    source: str | None = None  # "option", "fixture", "ini", or None: not configured
+    kind: str | None = None  # impl / node / browser for option and ini; None for the fixture
+    target: str | None = None  # what the option or ini key names
+    where: str = ""  # the source in words, for the header
+    overridden: list[str] = field(default_factory=list)  # other sources it beat, in words
+    wanted: bool = True  # the run selects the whole suite (see _selects_the_suite)
+    why_not: str = ""
+    seed: int = 0
+
+
+_RUN = pytest.StashKey[_Run]()
+
+
+def _run(config: pytest.Config) -> _Run:
+    run = config.stash.get(_RUN, None)
+    if run is None:  # a hook called before pytest_configure; resolve now
+        run = config.stash[_RUN] = _resolve(config)
+    return run
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -94,57 +124,251 @@ def _setting(config: pytest.Config, name: str) -> Any:
         raise pytest.UsageError(f"kustomer_{name} = {value!r}: {exc}") from None
 
 
+def _root_fixture(config: pytest.Config) -> tuple[str | None, list[str]]:
+    """Where a ``kustomer_implementation`` fixture the contract items can see is defined
+    (the rootdir's conftest.py, one above it, or a plugin), and the deeper conftest.py files
+    defining one that they cannot see (their fixtures reach only tests below them)."""
+    root = config.rootpath
+    visible: str | None = None
+    deeper: list[str] = []
+    for plugin in config.pluginmanager.get_plugins():
+        own = getattr(plugin, "kustomer_implementation", None)
+        if own is None or own is kustomer_implementation:
+            continue
+        file = getattr(plugin, "__file__", None)
+        if file and Path(file).name == "conftest.py":
+            folder = Path(file).resolve().parent
+            if folder == root or folder in root.parents:
+                visible = _shown(Path(file), root)
+            else:
+                deeper.append(_shown(Path(file), root))
+        elif visible is None:
+            visible = f"plugin {getattr(plugin, '__name__', plugin)!r}"
+    return visible, sorted(deeper)
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _selects_the_suite(config: pytest.Config) -> tuple[bool, str]:
+    """Contract items belong to runs of the whole suite: no path arguments, or one that is
+    the rootdir or a testpaths entry. A run of some files or tests gets none of them."""
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        return True, ""
+    import glob
+
+    root = config.rootpath
+    suites = {root}
+    for pattern in config.getini("testpaths"):
+        suites.update(Path(p).resolve() for p in glob.glob(str(root / pattern), recursive=True))
+    here = config.invocation_params.dir
+    for arg in config.args:
+        if "::" not in arg and (here / arg).resolve() in suites:
+            return True, ""
+    named = " ".join(config.args)
+    return False, f"this run names {named}, not the rootdir or a testpath"
+
+
+def _resolve(config: pytest.Config) -> _Run:
+    import random
+
+    given = [k for k in _KINDS if config.getoption(f"kustomer_{k}") not in (None, "")]
+    in_ini = [k for k in _KINDS if config.getini(f"kustomer_{k}") not in (None, "")]
+    for names, spelled in ((given, "--kustomer-{}"), (in_ini, "kustomer_{}")):
+        if len(names) > 1:
+            both = " and ".join(spelled.format(k) for k in names)
+            raise pytest.UsageError(
+                f"kustomer-contract: {both} both name the implementation; give one"
+            )
+    fixture, _ = _root_fixture(config)
+    ini_file = config.inipath.name if config.inipath else "the ini file"
+    ini_words = [f"kustomer_{k} in {ini_file}" for k in in_ini]
+    fixture_words = [f"the kustomer_implementation fixture in {fixture}"] if fixture else []
+    if given:
+        kind = given[0]
+        run = _Run("option", kind, config.getoption(f"kustomer_{kind}"), f"--kustomer-{kind}")
+        run.overridden = fixture_words + ini_words
+    elif fixture:
+        run = _Run("fixture", where=fixture_words[0], overridden=ini_words)
+    elif in_ini:
+        kind = in_ini[0]
+        run = _Run("ini", kind, config.getini(f"kustomer_{kind}"), ini_words[0])
+    else:
+        run = _Run()
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "kustomer_seed" in workerinput:
+        # An xdist worker: the controller chose; its header and replay lines must be right.
+        run.seed = workerinput["kustomer_seed"]
+        run.wanted, run.why_not = workerinput["kustomer_wanted"], ""
+    else:
+        chosen = _setting(config, "seed")
+        run.seed = chosen if chosen is not None else random.randrange(2**32)
+        run.wanted, run.why_not = _selects_the_suite(config)
+    return run
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    run = config.stash[_RUN] = _resolve(config)
+    if config.pluginmanager.hasplugin("xdist") and not config.pluginmanager.has_plugin(
+        "kustomer_contract_xdist"
+    ):
+        config.pluginmanager.register(_XdistHooks(), "kustomer_contract_xdist")
+    if run.wanted and not hasattr(config, "workerinput"):
+        _check_before_collecting(config, run)
+
+
+def _check_before_collecting(config: pytest.Config, run: _Run) -> None:
+    """What a user mistyped, reported once as a usage error, not once per item."""
+    _, deeper = _root_fixture(config)
+    if run.source is None:
+        if deeper:
+            _fixture_out_of_reach(config, deeper)
+        return
+    from .spec import SpecError, load_klass, load_spec
+
+    s = _settings(config)
+    try:
+        spec = load_spec(s.spec)
+        if s.klass:
+            load_klass(s.klass, spec)
+    except SpecError as exc:
+        raise pytest.UsageError(f"kustomer-contract: {exc}") from None
+    if run.kind == "impl":
+        from .drivers.python import ImplementationError, load_factory
+
+        try:
+            load_factory(run.target or "")
+        except ImplementationError as exc:
+            said = str(exc).replace("--impl ", run.where + " ", 1)
+            raise pytest.UsageError(f"kustomer-contract: {said}") from None
+    elif run.kind == "node" and not Path(run.target or "").is_file():
+        raise pytest.UsageError(f"kustomer-contract: {run.where} {run.target}: no such file")
+
+
+def _fixture_out_of_reach(config: pytest.Config, deeper: list[str]) -> None:
+    root = config.rootpath / "conftest.py"
+    raise pytest.UsageError(
+        f"kustomer-contract: the kustomer_implementation fixture in {', '.join(deeper)} cannot "
+        f"reach the contract items, which belong to the rootdir: define it in {root}, "
+        "or name the implementation with --kustomer-impl"
+    )
+
+
+class _XdistHooks:
+    """Registered only with pytest-xdist present (its hooks are unknown without it)."""
+
+    def pytest_configure_node(self, node: Any) -> None:
+        run = _run(node.config)
+        node.workerinput["kustomer_seed"] = run.seed
+        node.workerinput["kustomer_wanted"] = run.wanted
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        found = getattr(node, "workeroutput", {}).get("kustomer_contract")
+        if found:
+            node.config.stash.setdefault(_FROM_WORKERS, []).extend(found)
+
+
+_FROM_WORKERS = pytest.StashKey[list]()
+
+
+def _summaries(config: pytest.Config) -> list[dict[str, Any]]:
+    """Per session: coverage targets and hits, and the page's uncaught errors; plain data,
+    so a worker can send them to the controller."""
+    out = []
+    for session in config.__dict__.get("_kustomer_sessions", {}).values():
+        coverage = session.coverage().coverage
+        out.append(
+            {
+                "impl": session.impl,
+                "targets": dict(coverage.targets),
+                "hit": sorted(coverage.hit),
+                "page_errors": dict(getattr(session.driver, "page_errors", None) or {}),
+            }
+        )
+    return out
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["kustomer_contract"] = _summaries(session.config)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """With --kustomer-coverage: what the contract items exercised, and what they missed,
+    merged over xdist workers. With --kustomer-browser: the page's uncaught errors, often why
+    a callback never came."""
+    from collections import Counter
+
+    merged: dict[str, dict[str, Any]] = {}
+    for part in _summaries(config) + config.stash.get(_FROM_WORKERS, []):
+        into = merged.setdefault(
+            part["impl"], {"targets": {}, "hit": set(), "page_errors": Counter()}
+        )
+        into["targets"].update(part["targets"])
+        into["hit"].update(part["hit"])
+        into["page_errors"].update(part["page_errors"])
+    for into in merged.values():
+        if into["page_errors"]:
+            terminalreporter.section("kustomer-contract: the page's uncaught errors")
+            for text, times in into["page_errors"].most_common(5):
+                terminalreporter.write_line(f"{times} x {text}")
+    wanted = config.getoption("kustomer_coverage") or config.getini("kustomer_coverage")
+    if not wanted or not merged:
+        return
+    from .coverage import Coverage
+
+    terminalreporter.section("kustomer-contract coverage")
+    for into in merged.values():
+        terminalreporter.write_line(Coverage(into["targets"], into["hit"]).report())
+
+
 def _settings(config: pytest.Config, impl: str | None = None):
+    """The session settings for this run; ``impl`` is what a kustomer_implementation fixture
+    returned as ``module:attribute``. Only the run's one source names the implementation, so
+    a replay line names the same one."""
     from .runner import DEFAULT_GRACE
     from .session import Settings
 
     grace = _setting(config, "grace")
+    run = _run(config)
+    named = {k: None for k in _KINDS}
+    if impl:
+        named["impl"] = impl
+    elif run.kind:
+        named[run.kind] = run.target
     return Settings(
-        impl=impl or _setting(config, "impl"),
-        node=None if impl else _setting(config, "node"),
-        browser=None if impl else _setting(config, "browser"),
+        **named,
         spec=_setting(config, "spec") or "v1",
         klass=_setting(config, "klass"),
         max_examples=_setting(config, "max_examples") or 100,  # None when not given; 0 is refused
-        seed=_setting(config, "seed"),
+        seed=run.seed,
         timeout=_setting(config, "timeout") or 2.0,
         grace=DEFAULT_GRACE if grace is None else grace,
         shrink_budget=_setting(config, "shrink_budget") or 500,
     )
 
 
-def _fixture_overridden(config: pytest.Config) -> bool:
-    """A conftest.py that defines ``kustomer_implementation`` configures the contract too."""
-    return any(
-        getattr(plugin, "__name__", "").endswith("conftest")
-        and hasattr(plugin, "kustomer_implementation")
-        for plugin in config.pluginmanager.get_plugins()
-    )
-
-
-def _configured(config: pytest.Config) -> bool:
-    chosen = (_setting(config, name) for name in ("impl", "node", "browser"))
-    return any(chosen) or _fixture_overridden(config)
-
-
 def pytest_report_header(config: pytest.Config) -> str | None:
-    if not _configured(config):
+    run = _run(config)
+    if run.source is None:
         return None
+    over = f", overriding {' and '.join(run.overridden)}" if run.overridden else ""
+    if run.source == "fixture":
+        impl = f"from {run.where}{f' ({over[2:]})' if over else ''}"
+    else:
+        impl = f"{run.target} ({run.where}{over})"
+    if not run.wanted:
+        return f"kustomer-contract: impl {impl}; contract items not collected: {run.why_not}"
     s = _settings(config)
     return (
-        f"kustomer-contract: impl {s.browser or s.node or s.impl or '(kustomer_implementation fixture)'}, spec {s.spec}, "
-        f"{s.max_examples} cases per guarantee, seed {_seed(config)}"
+        f"kustomer-contract: impl {impl}, spec {s.spec}, "
+        f"{s.max_examples} cases per guarantee, seed {run.seed}"
     )
-
-
-def _seed(config: pytest.Config) -> int:
-    """One seed per pytest run, printed in the header, so a failure can be replayed."""
-    if not hasattr(config, "_kustomer_seed"):
-        import random
-
-        chosen = _setting(config, "seed")
-        config._kustomer_seed = chosen if chosen is not None else random.randrange(2**32)  # type: ignore[attr-defined]
-    return config._kustomer_seed  # type: ignore[attr-defined]
 
 
 class ContractItem(pytest.Function):
@@ -209,7 +433,13 @@ def _test_for(guarantee: str):
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list
 ) -> None:
-    if not _configured(config) or any(getattr(i, "_kustomer_contract", False) for i in items):
+    run = _run(config)
+    if not run.wanted or any(getattr(i, "_kustomer_contract", False) for i in items):
+        return
+    if run.source is None:
+        _, deeper = _root_fixture(config)  # conftest.py files loaded while collecting
+        if deeper:
+            _fixture_out_of_reach(config, deeper)
         return
     collector = ContractCollector.from_parent(session, name="contract", nodeid="contract")
     try:
@@ -228,40 +458,47 @@ def pytest_collection_modifyitems(
 def kustomer_implementation(pytestconfig: pytest.Config) -> Any:
     """The implementation under contract: a factory, or ``module:attribute``.
 
-    Override it in a conftest.py to return your own factory instead of using --kustomer-impl.
+    Override it in the rootdir's conftest.py to return your own factory instead of using
+    --kustomer-impl (which, given on the command line, wins over it).
     """
-    return _setting(pytestconfig, "impl")
+    run = _run(pytestconfig)
+    return run.target if run.kind == "impl" else None
 
 
 @pytest.fixture
-def kustomer_contract_session(kustomer_implementation: Any, pytestconfig: pytest.Config):
+def kustomer_contract_session(request: pytest.FixtureRequest, pytestconfig: pytest.Config):
     """A loaded contract session (spec, Klass, driver) for the configured implementation."""
     from .drivers.python import ImplementationError, PythonDriver
     from .session import Session
     from .spec import SpecError
 
+    run = _run(pytestconfig)
+    # A contract item asks the fixture only when the fixture is the run's source, so an
+    # option that wins over it is what runs (and what the header names).
+    if isinstance(request.node, ContractItem) and run.source != "fixture":
+        chosen = None
+    else:
+        chosen = request.getfixturevalue("kustomer_implementation")
+        if chosen is None and isinstance(request.node, ContractItem):
+            pytest.fail(
+                f"kustomer-contract: {run.where} returned None; return a factory "
+                "or 'module:attribute'",
+                pytrace=False,
+            )
     cache = pytestconfig.__dict__.setdefault("_kustomer_sessions", {})
-    key = (
-        kustomer_implementation
-        if isinstance(kustomer_implementation, str)
-        else id(kustomer_implementation)
-    )
+    key = chosen if chosen is None or isinstance(chosen, str) else id(chosen)
     if key not in cache:
-        name = kustomer_implementation if isinstance(kustomer_implementation, str) else None
-        settings = _settings(pytestconfig, name)
-        settings.seed = _seed(pytestconfig)
+        settings = _settings(pytestconfig, chosen if isinstance(chosen, str) else None)
         try:
             session = Session(settings)
-            if not isinstance(kustomer_implementation, str) and kustomer_implementation is not None:
+            if chosen is not None and not isinstance(chosen, str):
                 label = (
-                    getattr(kustomer_implementation, "__module__", "conftest")
+                    getattr(chosen, "__module__", "conftest")
                     + ":"
-                    + getattr(kustomer_implementation, "__qualname__", "factory")
+                    + getattr(chosen, "__qualname__", "factory")
                 )
                 session.impl = label
-                session.use_driver(
-                    PythonDriver(kustomer_implementation, session.spec, session.klass, label)
-                )
+                session.use_driver(PythonDriver(chosen, session.spec, session.klass, label))
         except (SpecError, ImplementationError) as exc:
             problem = f"kustomer-contract: {exc}"
         else:
@@ -283,10 +520,10 @@ def kustomer_spec(pytestconfig: pytest.Config):
 @pytest.fixture(scope="session")
 def kustomer_klass(pytestconfig: pytest.Config):
     """The Klass from ``--kustomer-klass``, or None."""
-    from .spec import load_klass
+    from .spec import load_klass, load_spec
 
-    path = _settings(pytestconfig).klass
-    return load_klass(path) if path else None
+    settings = _settings(pytestconfig)
+    return load_klass(settings.klass, load_spec(settings.spec)) if settings.klass else None
 
 
 @pytest.fixture(scope="session")

@@ -958,7 +958,7 @@ def replay_case(
     from .spec import load_klass, load_spec
 
     loaded = load_spec(spec)
-    names = load_klass(klass) if klass else None
+    names = load_klass(klass, loaded) if klass else None
     if is_page(impl):
         from .drivers.page import PageDriver
 

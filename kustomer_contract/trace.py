@@ -481,7 +481,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         spec = load_spec(args.spec)
-        klass = load_klass(args.klass) if args.klass else None
+        klass = load_klass(args.klass, spec) if args.klass else None
         for name, method in spec.methods.items():  # refuse unusable schemas up front
             if method.options_schema is not None and method.takes_options:
                 validator_for(spec, "options", name, klass)

@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         spec = load_spec(args.spec)
-        klass = load_klass(args.klass) if args.klass else None
+        klass = load_klass(args.klass, spec) if args.klass else None
         validator = validator_for(spec, args.part, klass=klass)
     except (SpecError, RuntimeError) as exc:
         return _error(str(exc))

@@ -5,6 +5,15 @@ import sys
 
 import pytest
 
+# The plugin loads the spec and the implementation at configure time; import what that
+# pulls in (yaml's and rpds' compiled parts among it) before any in-process pytester run,
+# which would drop them afterwards and re-import broken copies (a hang in yaml's parser).
+import kustomer_contract.drivers.python  # noqa: F401
+import kustomer_contract.session  # noqa: F401
+from kustomer_contract.spec import load_spec
+
+load_spec("v1")
+
 GUARANTEES = 13
 BROKEN_FACTORY = """
 from kustomer_contract.reference import KustomerDouble
@@ -106,13 +115,156 @@ def kustomer_implementation():
     assert "FAILED reflects-input" in result.stdout.str()
 
 
-def test_bad_implementation_is_a_clear_error(pytester):
-    result = pytester.runpytest("--kustomer-impl", "no_such_module:make", "-k", "accepts-valid")
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(
-        ["*kustomer-contract: --impl 'no_such_module:make': cannot import*"]
+def test_bad_implementation_is_a_clear_error_reported_once(pytester):
+    result = pytester.runpytest("--kustomer-impl", "no_such_module:make")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: kustomer-contract: --kustomer-impl 'no_such_module:make': cannot import*"]
     )
-    assert "Traceback" not in result.stdout.str()
+    both = result.stdout.str() + result.stderr.str()
+    assert both.count("cannot import") == 1  # once, not once per guarantee
+    assert "Traceback" not in both
+
+
+def test_a_mistyped_ini_key_is_named_as_such(pytester):
+    pytester.makeini("[pytest]\nkustomer_impl = kustomer_contract.reference:nope\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: kustomer-contract: kustomer_impl in tox.ini *has no attribute*"]
+    )
+
+
+# --- one source of the implementation, named in the header ------------------------------------
+
+BROKEN_FIXTURE = """
+import pytest
+from brokenimpl import make
+
+
+@pytest.fixture
+def kustomer_implementation():
+    return make
+"""
+
+
+def test_the_command_line_wins_over_the_conftest_fixture_and_says_so(pytester):
+    pytester.makepyfile(brokenimpl=BROKEN_FACTORY)
+    pytester.makeconftest(BROKEN_FIXTURE)
+    result = pytester.runpytest(
+        "--kustomer-impl",
+        "kustomer_contract.reference:make",
+        "--kustomer-max-examples",
+        "30",
+        "-k",
+        "reflects-input",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(passed=1)  # the reference ran, not the broken fixture's factory
+    result.stdout.fnmatch_lines(
+        [
+            "kustomer-contract: impl kustomer_contract.reference:make (--kustomer-impl, "
+            "overriding the kustomer_implementation fixture in conftest.py), spec v1*"
+        ]
+    )
+
+
+def test_the_conftest_fixture_wins_over_the_ini_key_and_says_so(pytester):
+    pytester.makepyfile(brokenimpl=BROKEN_FACTORY)
+    pytester.makeconftest(BROKEN_FIXTURE)
+    pytester.makeini("[pytest]\nkustomer_impl = kustomer_contract.reference:make\n")
+    result = pytester.runpytest(
+        "--kustomer-max-examples", "30", "-k", "reflects-input", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(failed=1)  # the fixture's broken factory ran
+    result.stdout.fnmatch_lines(
+        [
+            "kustomer-contract: impl from the kustomer_implementation fixture in conftest.py "
+            "(overriding kustomer_impl in tox.ini), spec v1*",
+            "*brokenimpl:make*",
+        ]
+    )
+    # The replay line names no implementation, so it reruns the fixture's, not the ini's.
+    replay = next(line for line in result.stdout.lines if "--kustomer-seed" in line)
+    assert "--kustomer-impl" not in replay
+
+
+def test_two_implementations_on_the_command_line_are_refused(pytester):
+    result = pytester.runpytest(
+        "--kustomer-impl", "kustomer_contract.reference:make", "--kustomer-node", "impl.mjs"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: kustomer-contract: --kustomer-impl and --kustomer-node both name the implementation*"
+        ]
+    )
+
+
+def test_a_fixture_the_contract_items_cannot_see_is_refused(pytester):
+    # tests/conftest.py's fixtures reach only tests/; the contract items belong to the rootdir.
+    pytester.mkdir("tests")
+    fixture = BROKEN_FIXTURE.replace("brokenimpl", "kustomer_contract.reference")
+    (pytester.path / "tests" / "conftest.py").write_text(fixture)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: kustomer-contract: the kustomer_implementation fixture in tests/conftest.py*"]
+    )
+
+
+def test_a_fixture_returning_none_is_not_the_reference(pytester):
+    pytester.makeconftest(BROKEN_FIXTURE.replace("return make", "return None"))
+    pytester.makepyfile(brokenimpl=BROKEN_FACTORY)
+    result = pytester.runpytest("-k", "accepts-valid", "-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*kustomer_implementation fixture in conftest.py returned None*"])
+
+
+# --- contract items only in runs of the whole suite -------------------------------------------
+
+MINE = "def test_one(): pass\n\ndef test_two(): pass\n"
+
+
+def collected(result) -> list[str]:
+    return [line for line in result.stdout.lines if "::" in line and " " not in line.strip()]
+
+
+@pytest.mark.parametrize("selection, count", [("test_mine.py::test_one", 1), ("test_mine.py", 2)])
+def test_a_run_of_some_tests_gets_no_contract_items(pytester, selection, count):
+    pytester.makeini("[pytest]\nkustomer_impl = kustomer_contract.reference:make\n")
+    pytester.makepyfile(test_mine=MINE)
+    result = pytester.runpytest(selection, "--collect-only", "-p", "no:cacheprovider")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "kustomer-contract: impl kustomer_contract.reference:make (kustomer_impl in tox.ini); "
+            "contract items not collected: this run names test_mine.py*",
+            f"collected {count} item*",
+        ]
+    )
+    assert "contract" not in result.stdout.str().split("collected")[-1]
+
+
+def test_a_mistyped_impl_stays_quiet_in_a_run_of_some_tests(pytester):
+    pytester.makepyfile(test_mine=MINE)
+    result = pytester.runpytest("test_mine.py", "--kustomer-impl", "nope:make", "-q")
+    result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize("selection", [[], ["."], ["tests"]])
+def test_a_run_of_the_suite_gets_the_contract_items(pytester, selection):
+    pytester.makeini(
+        "[pytest]\ntestpaths = tests\nkustomer_impl = kustomer_contract.reference:make\n"
+    )
+    pytester.mkdir("tests")
+    (pytester.path / "tests" / "test_mine.py").write_text(MINE)
+    result = pytester.runpytest(*selection, "--collect-only", "-q", "-p", "no:cacheprovider")
+    assert result.ret == 0
+    names = collected(result)
+    assert len([n for n in names if n.startswith("contract::")]) == GUARANTEES
+    assert "tests/test_mine.py::test_one" in names
 
 
 def test_fixtures_for_users_own_tests(pytester, data_dir):

@@ -77,3 +77,51 @@ def test_a_broken_implementation_fails_the_same_item_in_parallel(pytester):
     assert "--kustomer-seed 3" in serial.stdout.str()
     assert "--kustomer-seed 3" in parallel.stdout.str()
     assert_no_example_database(pytester)
+
+
+def test_the_header_seed_is_the_seed_a_worker_replays(pytester):
+    # No --kustomer-seed: the controller draws one, and the workers must use it.
+    pytester.makepyfile(forgets=BROKEN)
+    result = pytester.runpytest_subprocess(
+        "-n",
+        "2",
+        "--kustomer-impl",
+        "forgets:make",
+        "--kustomer-max-examples",
+        "5",
+        "-k",
+        "reflects-input",
+        "-p",
+        "no:cacheprovider",
+        timeout=180,
+    )
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    header = re.search(r"kustomer-contract: impl forgets:make .*, seed (\d+)", out)
+    replay = re.search(r"pytest --kustomer-impl forgets:make .*--kustomer-seed (\d+)", out)
+    assert header and replay, out
+    assert "[gw" in out  # the failure came from a worker
+    assert header.group(1) == replay.group(1)
+
+
+def coverage_lines(result) -> list[str]:
+    lines = result.stdout.lines
+    start = next(i for i, line in enumerate(lines) if "kustomer-contract coverage" in line)
+    return [
+        line for line in lines[start + 1 :] if line.startswith(("contract coverage", "  missed"))
+    ]
+
+
+def test_coverage_is_gathered_from_the_workers(pytester):
+    serial, parallel = run_both(
+        pytester,
+        "kustomer_contract.reference:make",
+        "--kustomer-coverage",
+        "-k",
+        "accepts-valid or rejects-invalid or no-lost-update",
+    )
+    serial.assert_outcomes(passed=3)
+    parallel.assert_outcomes(passed=3)
+    assert coverage_lines(serial)[0].startswith("contract coverage: ")
+    # Same seed, same cases: what the workers exercised, merged, is what one process did.
+    assert coverage_lines(parallel) == coverage_lines(serial)
