@@ -336,6 +336,7 @@ def test_json_format(tmp_path, capsys):
         "read_problems": 1,
         "unreadable_files": 1,
         "warnings": 0,
+        "skipped": 0,
         "exit_code": 2,
     }
 
