@@ -11,6 +11,12 @@ a run that could not read all of its input has not shown that the input is valid
 Output streams: text, github and json are written as the payloads are read (constant
 memory, also for a JSON Lines file of millions of payloads); junit spools its test cases to
 a temporary file (bounded memory) because the totals come first in the XML.
+
+Bounded input: at most MAX_SHOWN problems are reported per payload (the rest are counted,
+"... and N more problems in this payload"); in a directory, symlinked directories are
+followed once each, and FIFOs, devices and sockets are skipped with a line saying so (a
+skip is never a failure); a FIFO or device named on the command line is read within the
+size limits of payloads.py.
 """
 
 from __future__ import annotations
