@@ -8,6 +8,8 @@ one-line message; nothing here raises on bad bytes.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import json
 import os
@@ -22,6 +24,7 @@ from itertools import accumulate
 from json.decoder import JSONDecodeError, scanstring
 from pathlib import Path
 from types import MappingProxyType
+from typing import IO
 
 import yaml
 import yaml.constructor
@@ -35,8 +38,11 @@ __all__ = [
     "MAX_FILE_BYTES",
     "Payload",
     "ReadProblem",
+    "Skipped",
+    "display_path",
     "iter_payload_files",
     "json_pointer",
+    "read_lines",
     "read_payloads",
 ]
 
@@ -138,6 +144,28 @@ class _Refused(Exception):
 # Entry points
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """Something found while walking a directory that is not read, and why (one line)."""
+
+    source: str
+    message: str
+
+
+def display_path(path: str | bytes | os.PathLike) -> str:
+    """``path`` as text that is always valid UTF-8: undecodable bytes become ``\\xNN``.
+
+    A file name is bytes on POSIX; Python keeps the undecodable ones as lone surrogates,
+    which would write invalid UTF-8 into a JSON report (or fail to print at all).
+    """
+    name = os.fsdecode(path)
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that did not come from a file name
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def read_payloads(path: str | Path, *, kind: str | None = None) -> Iterator[Payload | ReadProblem]:
     """Yield each payload of ``path`` (``"-"`` = stdin), or a ReadProblem where reading fails.
 
@@ -145,20 +173,67 @@ def read_payloads(path: str | Path, *, kind: str | None = None) -> Iterator[Payl
     JSON Lines streams: a bad line yields a problem and reading goes on; a bad JSON or
     YAML file yields one problem and stops (a refused YAML document skips to the next).
     JSON Lines payloads have ``index`` = line number - 1 (blank lines are skipped).
+    Devices and FIFOs are read too, never more than the size limits allow.
     """
     if kind is not None and kind not in KINDS:
         # A caller bug, not bad input: fail at the call rather than inside the iteration.
         raise ValueError(f"kind must be one of {', '.join(KINDS)} or None, not {kind!r}")
     stdin = str(path) == "-"
-    return _guarded(path, kind, "<stdin>" if stdin else str(path), stdin)
+    return _guarded(path, kind, "<stdin>" if stdin else display_path(path), stdin)
 
 
-def iter_payload_files(paths: Sequence[str], glob: str | None = None) -> Iterator[Path | str]:
+def read_lines(
+    path: str | Path, *, max_total: int | None = None
+) -> Iterator[tuple[int, bytes] | ReadProblem]:
+    """(line number, line without its end of line) for each line of ``path`` (``"-"`` = stdin).
+
+    The caps of JSON Lines payloads apply: a line longer than MAX_FILE_BYTES is a problem
+    (and skipped); ``max_total`` bytes read in all end the reading with a problem at line 0.
+    Reading never blocks on a FIFO without a writer, and never holds more than one line.
+    """
+    source = "<stdin>" if str(path) == "-" else display_path(path)
+    try:
+        if str(path) == "-":
+            binary = _stdin_binary()
+            if binary is None:
+                yield _no_stdin(source)
+                return
+            yield from _numbered(_lines(binary.readline, source, max_total))
+            return
+        try:
+            handle, info = _open_binary(os.fspath(path), buffered=True)
+        except (OSError, ValueError) as exc:
+            yield ReadProblem(source, 0, 0, _open_message(exc))
+            return
+        with handle:
+            if stat.S_ISFIFO(info.st_mode) and not handle.peek(1):
+                yield _no_writer(source)
+                return
+            yield from _numbered(_lines(handle.readline, source, max_total))
+    except Exception as exc:  # the contract is "never a traceback"
+        message = f"internal error while reading ({type(exc).__name__}: {exc}); please report it"
+        yield ReadProblem(source, 0, 0, _one_line(message))
+
+
+def _numbered(
+    lines: Iterator[tuple[int, int, bytes] | ReadProblem],
+) -> Iterator[tuple[int, bytes] | ReadProblem]:
+    for item in lines:
+        yield item if isinstance(item, ReadProblem) else (item[0], item[2])
+
+
+def iter_payload_files(
+    paths: Sequence[str], glob: str | None = None
+) -> Iterator[Path | str | Skipped]:
     """Files as given, directories walked in sorted order for payload files; "-" kept.
 
     In directories only names matching ``glob`` (or the payload suffixes) are taken, and
-    hidden directories (``.git``, ``.venv``...) are skipped.  Missing paths and directories
-    that cannot be listed are passed on, so that :func:`read_payloads` reports them.
+    hidden directories (``.git``, ``.venv``...) are skipped.  Symlinked directories are
+    followed, each directory searched once (by device and inode, so a link loop ends).
+    What a walk finds but does not read (FIFOs, devices, sockets, a directory reached a
+    second time) comes as a :class:`Skipped`, never silently.  Missing paths and
+    directories that cannot be listed are passed on, so that :func:`read_payloads`
+    reports them.  Files named directly are passed on whatever they are.
     """
     for given in paths:
         if given == "-":
@@ -169,18 +244,74 @@ def iter_payload_files(paths: Sequence[str], glob: str | None = None) -> Iterato
         if not os.path.isdir(given):
             yield root
             continue
-        unlisted: list[OSError] = []
-        for top, dirs, files in os.walk(root, onerror=unlisted.append):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                full = Path(top, name)
-                if _wanted(name, full.relative_to(root).as_posix(), glob):
-                    yield full
-            # Reported rather than silently skipped: a validator must not miss files.
-            while unlisted:
-                yield Path(unlisted.pop(0).filename or top)
-        for error in unlisted:  # the root itself could not be listed
-            yield Path(error.filename or given)
+        yield from _walk(root, glob)
+
+
+def _walk(root: Path, glob: str | None) -> Iterator[Path | Skipped]:
+    unlisted: list[OSError] = []
+    searched: dict[tuple[int, int], str] = {}
+    with contextlib.suppress(OSError):
+        searched[_identity(os.stat(root))] = display_path(root)
+    for top, dirs, files in os.walk(root, onerror=unlisted.append, followlinks=True):
+        notes: list[Skipped] = []
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            full = os.path.join(top, name)
+            try:
+                key = _identity(os.stat(full))
+            except OSError:
+                kept.append(name)  # os.walk reports it through onerror
+                continue
+            first = searched.setdefault(key, display_path(full))
+            if first != display_path(full):
+                notes.append(
+                    Skipped(
+                        display_path(full),
+                        f"skipped: the same directory as {first}, already searched "
+                        "(a symlink leads to it again)",
+                    )
+                )
+                continue
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            full = Path(top, name)
+            if not _wanted(name, full.relative_to(root).as_posix(), glob):
+                continue
+            try:
+                mode = os.stat(full).st_mode
+            except OSError:
+                yield full  # a broken symlink, say: read_payloads tells what is wrong
+                continue
+            if stat.S_ISREG(mode):
+                yield full
+            else:
+                notes.append(Skipped(display_path(full), _not_regular(mode)))
+        yield from notes
+        # Reported rather than silently skipped: a validator must not miss files.
+        while unlisted:
+            yield Path(unlisted.pop(0).filename or top)
+    for error in unlisted:  # the root itself could not be listed
+        yield Path(error.filename or root)
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return (info.st_dev, info.st_ino)
+
+
+def _not_regular(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        what = "a FIFO (named pipe)"
+    elif stat.S_ISCHR(mode):
+        what = "a character device"
+    elif stat.S_ISBLK(mode):
+        what = "a block device"
+    elif stat.S_ISSOCK(mode):
+        return "skipped: a socket, not a regular file"
+    else:
+        what = "not a regular file"
+    # Reading one could block or never end: only on request, then within the size limits.
+    return f"skipped: {what}, not a regular file; name it on the command line to read it"
 
 
 def _wanted(name: str, relative: str, glob: str | None) -> bool:
@@ -202,41 +333,67 @@ def _guarded(
         yield ReadProblem(source, 0, 0, _one_line(message))
 
 
+def _open_binary(path: str, *, buffered: bool) -> tuple[IO[bytes], os.stat_result]:
+    """Open for reading without blocking on a FIFO that has no writer yet.
+
+    O_NONBLOCK makes open() return at once; it is then cleared on anything that is not a
+    regular file, so that reads wait for data as on stdin (a FIFO with no writer reads
+    as empty).  Directories raise IsADirectoryError, as open() does.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(info.st_mode):
+            os.set_blocking(fd, True)
+        # Unbuffered for whole regular files: one read() call, no 8 KB buffer per small
+        # file.  Anything else is buffered, so that a FIFO can be peeked at.
+        buffered = buffered or not stat.S_ISREG(info.st_mode)
+        return open(fd, "rb", buffering=-1 if buffered else 0), info
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _read_file(path: str, kind: str | None, source: str) -> Iterator[Payload | ReadProblem]:
     # os.path rather than pathlib: this runs once per file and pathlib costs ~10 us.
     kind = kind or _SUFFIX_KINDS.get(os.path.splitext(path)[1].lower())
     try:
-        # Unbuffered for whole files: one read() call, no 8 KB buffer per small file.
-        handle = open(path, "rb", buffering=-1 if kind in (None, "jsonl") else 0)
+        handle, info = _open_binary(path, buffered=kind in (None, "jsonl"))
     except (OSError, ValueError) as exc:
         yield ReadProblem(source, 0, 0, _open_message(exc))
         return
     with handle:
-        if kind == "jsonl":
-            yield from _read_jsonl(handle.readline, source)
-            return
+        regular = stat.S_ISREG(info.st_mode)
         try:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
+            if stat.S_ISFIFO(info.st_mode) and not handle.peek(1):  # type: ignore[attr-defined]
+                yield _no_writer(source)
+                return
+            if kind == "jsonl":
+                yield from _read_jsonl(handle.readline, source)
+                return
+            if regular and info.st_size > MAX_FILE_BYTES:
                 if kind:
                     yield _too_big(source, kind)
                 else:
                     # Too big to be one JSON/YAML document: only JSON Lines can be meant.
-                    yield from _read_jsonl(handle.readline, source)
+                    yield from _read_jsonl(handle.readline, source, guessed=True)
                 return
-            size_hint = info.st_size if stat.S_ISREG(info.st_mode) else 0
-            data = _read_up_to(handle.read, MAX_FILE_BYTES + 1, size_hint)
+            # A device or FIFO has no size: the limit is applied while reading.
+            data = _read_up_to(handle.read, MAX_FILE_BYTES + 1, info.st_size if regular else 0)
         except OSError as exc:
             yield ReadProblem(source, 0, 0, _open_message(exc))
             return
         yield from _read_bytes(data, handle.readline, kind, source)
 
 
-def _read_stdin(kind: str | None, source: str) -> Iterator[Payload | ReadProblem]:
+def _stdin_binary() -> IO[bytes] | None:
+    """Standard input as a binary stream, or None when there is none (``<&-``)."""
     stream = sys.stdin
     if stream is None:
-        yield ReadProblem(source, 0, 0, "no standard input is attached: pass a file path")
-        return
+        return None
     binary = getattr(stream, "buffer", None)
     if binary is None:
         # A test double or wrapper without .buffer: it may hand back str or bytes.
@@ -245,6 +402,28 @@ def _read_stdin(kind: str | None, source: str) -> Iterator[Payload | ReadProblem
             # surrogatepass keeps lone surrogates visible as invalid UTF-8 instead of raising.
             content = content.encode("utf-8", "surrogatepass")
         binary = io.BytesIO(content)
+    return binary
+
+
+def _no_stdin(source: str) -> ReadProblem:
+    return ReadProblem(source, 0, 0, "no standard input is attached: pass a file path")
+
+
+def _no_writer(source: str) -> ReadProblem:
+    return ReadProblem(
+        source,
+        0,
+        0,
+        "a FIFO (named pipe) with no writer, so nothing to read: start the program that "
+        "writes it first, or pipe its output into standard input (-)",
+    )
+
+
+def _read_stdin(kind: str | None, source: str) -> Iterator[Payload | ReadProblem]:
+    binary = _stdin_binary()
+    if binary is None:
+        yield _no_stdin(source)
+        return
     try:
         if kind == "jsonl":
             yield from _read_jsonl(binary.readline, source)
@@ -285,7 +464,7 @@ def _read_bytes(
             yield _too_big(source, kind)
             return
         # Too big to be one JSON/YAML document, so it can only be a JSON Lines stream.
-        yield from _read_jsonl(_Chained(data, readline).readline, source)
+        yield from _read_jsonl(_Chained(data, readline).readline, source, guessed=True)
         return
     try:
         text = _decode(data)
@@ -323,18 +502,26 @@ def _read_guessed(data: bytes, text: str, source: str) -> Iterator[Payload | Rea
     yield from as_yaml
 
 
-def _too_big(source: str, kind: str) -> ReadProblem:
-    return ReadProblem(
-        source,
-        0,
-        0,
-        f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB, the limit for a {kind.upper()} "
-        "file: split it, or write it as JSON Lines (.jsonl) to stream it",
-    )
+def _too_big(source: str, kind: str, *, first_line: bool = False) -> ReadProblem:
+    mb = MAX_FILE_BYTES // 1_000_000
+    if first_line:
+        # Read as JSON Lines because it was too big, and it was not that either.
+        message = (
+            f"file is larger than {mb} MB, the limit for a JSON or YAML file, and its first "
+            f"line is longer than {mb} MB, the limit for a JSON Lines line: split it"
+        )
+    else:
+        message = (
+            f"file is larger than {mb} MB, the limit for a {kind.upper()} file: split it, or "
+            "write it as JSON Lines (.jsonl) to stream it"
+        )
+    return ReadProblem(source, 0, 0, message)
 
 
 def _open_message(exc: BaseException) -> str:
     if isinstance(exc, FileNotFoundError):
+        if exc.filename and os.path.islink(exc.filename):
+            return "a symlink to a file that does not exist: fix or remove the link"
         return "file not found: check the path"
     if isinstance(exc, IsADirectoryError):
         if exc.filename and not os.access(exc.filename, os.R_OK | os.X_OK):
@@ -342,6 +529,8 @@ def _open_message(exc: BaseException) -> str:
         return "is a directory, not a payload file"
     if isinstance(exc, PermissionError):
         return "permission denied: the file is not readable by this user"
+    if isinstance(exc, OSError) and exc.errno == errno.ENXIO:
+        return "a socket or a device with nothing behind it: there is no file to read"
     if isinstance(exc, OSError):
         return _one_line(f"cannot read the file: {exc.strerror or exc}")
     return _one_line(f"cannot open this path: {exc}")
@@ -393,14 +582,32 @@ def _one_line(message: str) -> str:
 # JSON Lines
 
 
-def _read_jsonl(readline: Callable[[int], bytes], source: str) -> Iterator[Payload | ReadProblem]:
-    """Stream one payload per line; memory stays bounded by the longest line."""
+def _lines(
+    readline: Callable[[int], bytes], source: str, max_total: int | None = None
+) -> Iterator[tuple[int, int, bytes] | ReadProblem]:
+    """(line number, byte offset, content without its end of line) for each line.
+
+    Shared by JSON Lines payloads and ``trace``: no line longer than MAX_FILE_BYTES is
+    held, the rest of an over-long line is skipped only as far as another MAX_FILE_BYTES
+    (an endless stream such as /dev/zero has no end of line), and ``max_total`` bytes
+    read in all stop the reading.  Every read is bounded, so Ctrl-C is seen in between.
+    """
+    limit = MAX_FILE_BYTES
     line_no = 0
     offset = 0
     while True:
+        if max_total is not None and offset > max_total:
+            yield ReadProblem(
+                source,
+                0,
+                0,
+                f"larger than {max_total // 1_000_000} MB, the limit: the rest was not read; "
+                "split it into smaller files",
+            )
+            return
         try:
             # +2 leaves room for the "\r\n" of a line that is exactly at the limit.
-            raw = readline(MAX_FILE_BYTES + 3)
+            raw = readline(limit + 3)
         except OSError as exc:
             yield ReadProblem(source, line_no + 1, 0, _open_message(exc))
             return
@@ -412,22 +619,47 @@ def _read_jsonl(readline: Callable[[int], bytes], source: str) -> Iterator[Paylo
         content = raw[:-1] if raw.endswith(b"\n") else raw
         if content.endswith(b"\r"):
             content = content[:-1]
-        if len(content) > MAX_FILE_BYTES:
-            # Skip the rest of the line in bounded chunks, never holding it whole.
-            while raw and not raw.endswith(b"\n"):
-                try:
-                    raw = readline(1 << 20)
-                except OSError:
-                    break
-                offset += len(raw)
-            yield ReadProblem(
-                source,
-                line_no,
-                1,
-                f"line is longer than {MAX_FILE_BYTES // 1_000_000} MB: "
-                "split the payload or shorten it",
-            )
+        if len(content) <= limit:
+            yield line_no, line_offset, content
             continue
+        # Skip the rest of the line in bounded chunks, never holding it whole.
+        skipped = 0
+        while raw and not raw.endswith(b"\n"):
+            if skipped > limit or (max_total is not None and offset > max_total):
+                break
+            try:
+                raw = readline(1 << 20)
+            except OSError:
+                break
+            offset += len(raw)
+            skipped += len(raw)
+        endless = skipped > limit and bool(raw) and not raw.endswith(b"\n")
+        message = f"line is longer than {limit // 1_000_000} MB: split the payload or shorten it"
+        if endless:
+            message += (
+                f"; no end of line in the next {limit // 1_000_000} MB, the rest was not read"
+            )
+        yield ReadProblem(source, line_no, 1, message)
+        if endless:
+            return
+
+
+def _read_jsonl(
+    readline: Callable[[int], bytes], source: str, *, guessed: bool = False
+) -> Iterator[Payload | ReadProblem]:
+    """Stream one payload per line; memory stays bounded by the longest line.
+
+    ``guessed``: read as JSON Lines only because it is too big for one JSON/YAML document.
+    """
+    for item in _lines(readline, source):
+        if isinstance(item, ReadProblem):
+            if guessed and item.line == 1:
+                # Not JSON Lines either: say what the file is, not what its first line is.
+                yield _too_big(source, "json", first_line=True)
+                return
+            yield item
+            continue
+        line_no, line_offset, content = item
         if not content.strip(b" \t\r") or (line_no == 1 and content == _BOM):
             continue
         try:

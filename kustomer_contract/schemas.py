@@ -280,21 +280,31 @@ class PayloadValidator:
             )
         self.klass = klass
         self.klass_pointer = klass_pointer
+        self._hints: dict[tuple, str | None] = {}  # (keyword, *schema path) -> hint
         self._validator = _validator_class()(schema, format_checker=checker)
 
     def is_valid(self, instance: Any) -> bool:
         return self._validator.is_valid(instance) and not any(self._klass_problems(instance))
 
     def problems(self, instance: Any) -> list[Problem]:
-        found = {p for e in self._validator.iter_errors(instance) for p in self._explain(e)}
-        found.update(self._klass_problems(instance))
-        return sorted(found)
+        return sorted(set(self.iter_problems(instance)))
+
+    def iter_problems(self, instance: Any) -> Iterator[Problem]:
+        """The problems one at a time, unsorted and possibly repeated: a payload with a
+        million bad keys need not have a million Problem objects at once."""
+        for error in self._validator.iter_errors(instance):
+            yield from self._explain(error)
+        yield from self._klass_problems(instance)
 
     def _explain(self, error) -> Iterator[Problem]:
         pointer = "".join(f"/{_escape(str(p))}" for p in error.absolute_path)
         schema_path = list(error.absolute_schema_path)
         keyword = error.validator
-        hint = _hint(self.schema, schema_path, keyword)
+        # The same few schema paths fail again and again (one per bad key): look up once.
+        at = (keyword, *schema_path)
+        if at not in self._hints:
+            self._hints[at] = _hint(self.schema, schema_path, keyword)
+        hint = self._hints[at]
         if "propertyNames" in schema_path:
             # The offending thing is a key: point at it, not at its object.
             pointer = f"{pointer}/{_escape(str(error.instance))}"

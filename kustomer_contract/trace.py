@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from .cli import add_spec_option
+from .payloads import MAX_FILE_BYTES, display_path, parse_json, read_lines
 from .payloads import ReadProblem as PayloadProblem
-from .payloads import parse_json
 
 __all__ = [
     "EXIT_OK",
@@ -175,10 +175,16 @@ def _record(line: int, data: Any) -> Record | str:
 
 def parse_trace(lines: Iterable[bytes | str]) -> tuple[list[Record], list[ReadProblem]]:
     """Records in seq order, and a problem for each line that is not a usable record."""
+    return _parse_numbered(enumerate(lines, 1), [])
+
+
+def _parse_numbered(
+    lines: Iterable[tuple[int, bytes | str]], problems: list[ReadProblem]
+) -> tuple[list[Record], list[ReadProblem]]:
+    """parse_trace for (line number, line) pairs; ``problems`` may fill up while reading."""
     records: list[Record] = []
-    problems: list[ReadProblem] = []
     seen: dict[int, int] = {}  # seq -> line
-    for number, raw in enumerate(lines, 1):
+    for number, raw in lines:
         if isinstance(raw, bytes):
             try:
                 raw = raw.decode("utf-8")
@@ -413,19 +419,32 @@ def check_records(records: Sequence[Record], spec: Any, klass: Any = None) -> li
     return sorted(set(found))
 
 
+def _read_trace(path: str | Path) -> tuple[list[Record], list[ReadProblem]]:
+    """The records of a trace file, read as validate reads JSON Lines.
+
+    The same per-line cap, plus a cap on the whole trace (its records are all held, since
+    the rules look across them): /dev/zero or a FIFO without a writer end at once.
+    """
+    read_problems: list[ReadProblem] = []
+
+    def lines() -> Iterable[tuple[int, bytes]]:
+        for item in read_lines(path, max_total=MAX_FILE_BYTES):
+            if isinstance(item, PayloadProblem):
+                message = item.message
+                if not item.line:  # the file as a whole
+                    message = message.replace("larger than", "the trace is larger than", 1)
+                read_problems.append(ReadProblem(item.line, message))
+            else:
+                yield item
+
+    records, problems = _parse_numbered(lines(), read_problems)
+    return records, problems
+
+
 def check_trace(path: str | Path, spec: Any, klass: Any = None) -> TraceResult:
     """Read and check one trace file (``-`` for standard input)."""
-    name = str(path)
-    result = TraceResult(file=name)
-    try:
-        if name == "-":
-            records, problems = parse_trace(sys.stdin.buffer)
-        else:
-            with open(path, "rb") as handle:
-                records, problems = parse_trace(handle)
-    except OSError as exc:
-        result.read_problems.append(ReadProblem(0, f"cannot read: {exc.strerror or exc}"))
-        return result
+    result = TraceResult(file="-" if str(path) == "-" else display_path(path))
+    records, problems = _read_trace(path)
     result.records = len(records)
     result.read_problems = problems
     if not records and not problems:

@@ -11,6 +11,12 @@ a run that could not read all of its input has not shown that the input is valid
 Output streams: text, github and json are written as the payloads are read (constant
 memory, also for a JSON Lines file of millions of payloads); junit spools its test cases to
 a temporary file (bounded memory) because the totals come first in the XML.
+
+Bounded input: at most MAX_SHOWN problems are reported per payload (the rest are counted,
+"... and N more problems in this payload"); in a directory, symlinked directories are
+followed once each, and FIFOs, devices and sockets are skipped with a line saying so (a
+skip is never a failure); a FIFO or device named on the command line is read within the
+size limits of payloads.py.
 """
 
 from __future__ import annotations
@@ -23,12 +29,19 @@ import re
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from .cli import add_spec_option
-from .payloads import Payload, ReadProblem, iter_payload_files, read_payloads
+from .payloads import (
+    Payload,
+    ReadProblem,
+    Skipped,
+    display_path,
+    iter_payload_files,
+    read_payloads,
+)
 from .safe_write import AtomicFile, is_inside, same_file
 from .schemas import Problem
 
@@ -38,6 +51,8 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "github", "junit")
 _TOOL = "kustomer-contract"
 Located = tuple[tuple[int, int], Problem]
+MAX_SHOWN = 20
+"""Most problems (and warnings) reported for one payload; the rest are counted."""
 
 _EPILOG = """\
 exit codes:
@@ -121,6 +136,7 @@ class Summary:
     read_problems: int = 0
     unreadable_files: int = 0
     warnings: int = 0  # deprecated keys: reported, never a failure
+    skipped: int = 0  # FIFOs, devices, directories seen twice: reported, never a failure
 
     @property
     def exit_code(self) -> int:
@@ -140,6 +156,8 @@ class Summary:
             )
         if self.warnings:
             text += f", {self.warnings} warnings (deprecated keys)"
+        if self.skipped:
+            text += f", {self.skipped} skipped (not regular files, or searched already)"
         return text
 
     def as_json(self) -> dict[str, int]:
@@ -151,6 +169,7 @@ class Summary:
             "read_problems": self.read_problems,
             "unreadable_files": self.unreadable_files,
             "warnings": self.warnings,
+            "skipped": self.skipped,
             "exit_code": self.exit_code,
         }
 
@@ -261,9 +280,13 @@ def _validate(
     for given in paths:
         found = 0
         for path in iter_payload_files([given], glob):
+            if isinstance(path, Skipped):
+                summary.skipped += 1
+                report.skipped(path)
+                continue
             found += 1
             summary.files += 1
-            source = "<stdin>" if path == "-" else str(path)
+            source = "<stdin>" if path == "-" else display_path(path)
             report.start_file(source)
             unread = False
             for item in read_payloads(path):
@@ -273,19 +296,21 @@ def _validate(
                     report.read_problem(item)
                     continue
                 summary.payloads += 1
-                problems = checker.problems(item.value)
-                if problems:
-                    summary.invalid += 1
-                    summary.problems += len(problems)
-                    # In file order, as an editor lists them.
-                    located = sorted((item.position(p.pointer), p) for p in problems)
+                if checker.is_valid(item.value):
+                    located, count = [], 0
                 else:
-                    located = []
-                report.payload(item, located)
+                    located, count = _first_in_file_order(
+                        item, checker.validator.iter_problems(item.value)
+                    )
+                if count:
+                    summary.invalid += 1
+                    summary.problems += count
+                report.payload(item, located, count - len(located))
                 warnings = warn(item.value) if warn else []
                 if warnings:
                     summary.warnings += len(warnings)
-                    report.warnings(item, sorted((item.position(w.pointer), w) for w in warnings))
+                    shown = sorted((item.position(w.pointer), w) for w in warnings)
+                    report.warnings(item, shown[:MAX_SHOWN], len(shown) - MAX_SHOWN)
             if unread:
                 summary.unreadable_files += 1
             report.end_file(source)
@@ -296,15 +321,40 @@ def _validate(
                 if glob
                 else "*.json, *.jsonl, *.ndjson, *.yaml or *.yml files"
             )
+            source = display_path(given)
             problem = ReadProblem(
-                given, 0, 0, f"no payload files here (looked for {looked}; see --glob)"
+                source, 0, 0, f"no payload files here (looked for {looked}; see --glob)"
             )
             summary.files += 1
             summary.read_problems += 1
             summary.unreadable_files += 1
-            report.start_file(given)
+            report.start_file(source)
             report.read_problem(problem)
-            report.end_file(given)
+            report.end_file(source)
+
+
+def _first_in_file_order(
+    payload: Payload, problems: Iterable[Problem]
+) -> tuple[list[Located], int]:
+    """The first MAX_SHOWN distinct problems in file order, and how many distinct ones in all.
+
+    Memory stays bounded by MAX_SHOWN problems plus one hash per problem (for the count),
+    however many problems the payload has: a million bad keys are counted, not kept.
+    """
+    seen: set[int] = set()  # a hash collision could undercount by one: only the "N more"
+    kept: list[Located] = []
+    for problem in problems:
+        key = hash(problem)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append((payload.position(problem.pointer), problem))
+        if len(kept) >= 4 * MAX_SHOWN:
+            kept.sort()
+            del kept[MAX_SHOWN:]
+    kept.sort()
+    del kept[MAX_SHOWN:]
+    return kept, len(seen)
 
 
 def _silence_stdout() -> None:
@@ -380,15 +430,24 @@ class _Report:
     def read_problem(self, problem: ReadProblem) -> None:
         raise NotImplementedError
 
-    def payload(self, payload: Payload, problems: list[Located]) -> None:
-        """``problems``: ((line, col), problem) in file order; [] for a valid payload."""
+    def payload(self, payload: Payload, problems: list[Located], more: int = 0) -> None:
+        """``problems``: ((line, col), problem) in file order, the first MAX_SHOWN; [] for a
+        valid payload.  ``more``: how many further problems the payload has."""
         raise NotImplementedError
 
     def finish(self, summary: Summary, *, spec: str, part: str) -> None:
         raise NotImplementedError
 
-    def warnings(self, payload: Payload, warnings: list[Located]) -> None:
+    def warnings(self, payload: Payload, warnings: list[Located], more: int = 0) -> None:
         """Deprecated keys of a payload; formats without a place for warnings skip them."""
+
+    def skipped(self, note: Skipped) -> None:
+        """Something a directory walk found and did not read (one line, never a failure)."""
+        raise NotImplementedError
+
+
+def _more(more: int, what: str = "problems") -> str:
+    return f"... and {more} more {what} in this payload (the first {MAX_SHOWN} are shown)"
 
 
 class _TextReport(_Report):
@@ -398,15 +457,26 @@ class _TextReport(_Report):
         where = f"{problem.source}:{problem.line}:{problem.col}" if problem.line else problem.source
         self.out.write(_one_line(f"{where}: {problem.message}") + "\n")
 
-    def payload(self, payload: Payload, problems: list[Located]) -> None:
+    def payload(self, payload: Payload, problems: list[Located], more: int = 0) -> None:
         for (line, col), p in problems:
             text = f"{payload.source}:{line}:{col}: {_pointer(p.pointer)}: {p.message}"
             self.out.write(_one_line(text) + "\n")
+        if more > 0:
+            self._at_payload(payload, _more(more))
 
-    def warnings(self, payload: Payload, warnings: list[Located]) -> None:
+    def warnings(self, payload: Payload, warnings: list[Located], more: int = 0) -> None:
         for (line, col), w in warnings:
             text = f"{payload.source}:{line}:{col}: warning: {_pointer(w.pointer)}: {w.message}"
             self.out.write(_one_line(text) + "\n")
+        if more > 0:
+            self._at_payload(payload, "warning: " + _more(more, "warnings"))
+
+    def _at_payload(self, payload: Payload, text: str) -> None:
+        line, col = payload.position("")
+        self.out.write(_one_line(f"{payload.source}:{line}:{col}: {text}") + "\n")
+
+    def skipped(self, note: Skipped) -> None:
+        self.out.write(_one_line(f"{note.source}: {note.message}") + "\n")
 
     def finish(self, summary: Summary, *, spec: str, part: str) -> None:
         self.out.write(summary.line() + "\n")
@@ -435,14 +505,23 @@ class _GithubReport(_Report):
     def read_problem(self, problem: ReadProblem) -> None:
         self._annotate(problem.source, problem.line, problem.col, problem.message)
 
-    def payload(self, payload: Payload, problems: list[Located]) -> None:
+    def payload(self, payload: Payload, problems: list[Located], more: int = 0) -> None:
         for (line, col), p in problems:
             self._annotate(payload.source, line, col, f"{_pointer(p.pointer)}: {p.message}")
+        if more > 0:
+            line, col = payload.position("")
+            self._annotate(payload.source, line, col, _more(more))
 
-    def warnings(self, payload: Payload, warnings: list[Located]) -> None:
+    def warnings(self, payload: Payload, warnings: list[Located], more: int = 0) -> None:
         for (line, col), w in warnings:
             text = f"{_pointer(w.pointer)}: {w.message}"
             self._annotate(payload.source, line, col, text, level="warning")
+        if more > 0:
+            line, col = payload.position("")
+            self._annotate(payload.source, line, col, _more(more, "warnings"), level="warning")
+
+    def skipped(self, note: Skipped) -> None:
+        self._annotate(note.source, 0, 0, note.message, level="notice")
 
     def finish(self, summary: Summary, *, spec: str, part: str) -> None:
         self.out.write(summary.line() + "\n")
@@ -474,7 +553,7 @@ class _JsonReport(_Report):
             }
         )
 
-    def payload(self, payload: Payload, problems: list[Located]) -> None:
+    def payload(self, payload: Payload, problems: list[Located], more: int = 0) -> None:
         for (line, col), p in problems:
             self._entry(
                 {
@@ -488,6 +567,35 @@ class _JsonReport(_Report):
                     "message": p.message,
                 }
             )
+        if more > 0:
+            line, col = payload.position("")
+            self._entry(
+                {
+                    "kind": "more",
+                    "file": payload.source,
+                    "payload": payload.index,
+                    "line": line,
+                    "col": col,
+                    "pointer": None,
+                    "keyword": None,
+                    "message": _more(more),
+                    "count": more,
+                }
+            )
+
+    def skipped(self, note: Skipped) -> None:
+        self._entry(
+            {
+                "kind": "skipped",
+                "file": note.source,
+                "payload": None,
+                "line": 0,
+                "col": 0,
+                "pointer": None,
+                "keyword": None,
+                "message": note.message,
+            }
+        )
 
     def finish(self, summary: Summary, *, spec: str, part: str) -> None:
         tail = {"spec": spec, "as": part, **summary.as_json()}
@@ -514,12 +622,12 @@ class _JunitReport(_Report):
         self.note = note
         self._all = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
         self._suite = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
-        self._counts = [0, 0, 0]  # tests, failures, errors of the current file
+        self._counts = [0, 0, 0, 0]  # tests, failures, errors, skipped of the current file
 
     def start_file(self, source: str) -> None:
         self._suite.seek(0)
         self._suite.truncate()
-        self._counts = [0, 0, 0]
+        self._counts = [0, 0, 0, 0]
 
     def _case(self, case: ET.Element) -> None:
         self._suite.write(ET.tostring(case, encoding="unicode") + "\n")
@@ -538,7 +646,7 @@ class _JunitReport(_Report):
         self._case(case)
         self._counts[2] += 1
 
-    def payload(self, payload: Payload, problems: list[Located]) -> None:
+    def payload(self, payload: Payload, problems: list[Located], more: int = 0) -> None:
         line = payload.position("")[0]
         name = f"payload {payload.index}" + (f" (line {line})" if line else "")
         case = ET.Element("testcase", classname=_xml_text(payload.source), name=_xml_text(name))
@@ -548,27 +656,40 @@ class _JunitReport(_Report):
                 lines.append(
                     f"{payload.source}:{at_line}:{col}: {_pointer(p.pointer)}: {p.message}"
                 )
+            if more > 0:
+                lines.append(_more(more))
+            first = problems[0][1]
             failure = ET.SubElement(
                 case,
                 "failure",
                 type="invalid",
                 message=_xml_text(
-                    f"{len(problems)} problems; first: {_pointer(problems[0][1].pointer)}: {problems[0][1].message}"
+                    f"{len(problems) + max(more, 0)} problems; first: "
+                    f"{_pointer(first.pointer)}: {first.message}"
                 ),
             )
             failure.text = _xml_text("\n".join(lines))
             self._counts[1] += 1
         self._case(case)
 
+    def skipped(self, note: Skipped) -> None:
+        # Its own suite: a skip comes between files, never inside one.
+        self.start_file(note.source)
+        case = ET.Element("testcase", classname=_xml_text(note.source), name="skipped")
+        ET.SubElement(case, "skipped", message=_xml_text(note.message))
+        self._case(case)
+        self._counts[3] += 1
+        self.end_file(note.source)
+
     def end_file(self, source: str) -> None:
-        tests, failures, errors = self._counts
+        tests, failures, errors, skipped = self._counts
         suite = ET.Element(
             "testsuite",
             name=_xml_text(source),
             tests=str(tests),
             failures=str(failures),
             errors=str(errors),
-            skipped="0",
+            skipped=str(skipped),
         )
         head, tail = _open_tag(suite)
         self._all.write(head + "\n")
@@ -581,9 +702,10 @@ class _JunitReport(_Report):
         root = ET.Element(
             "testsuites",
             name=f"{_TOOL} validate ({spec}, {part})",
-            tests=str(summary.payloads + summary.read_problems),
+            tests=str(summary.payloads + summary.read_problems + summary.skipped),
             failures=str(summary.invalid),
             errors=str(summary.read_problems),
+            skipped=str(summary.skipped),
         )
         head, tail = _open_tag(root)
         self.out.write('<?xml version="1.0" encoding="UTF-8"?>\n' + head + "\n")

@@ -8,7 +8,10 @@ hypothesis fuzzing of ``validate`` and of the spec loader with arbitrary and mut
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -484,3 +487,150 @@ def test_fuzz_spec_loader_mutated_files(fuzz_spec_folder, data):
     name = data.draw(st.sampled_from(SPEC_FILES))
     content = data.draw(mutated((SPECS / "v1" / name).read_bytes()))
     _load_with(fuzz_spec_folder, name, content)
+
+
+# --- streams, devices, FIFOs, symlinks -------------------------------------------------------
+# These could hang: they run the CLI in a subprocess, with a generous timeout as a safety net
+# only (the tool's own limits are what end them).
+
+
+def cli_process(*argv: str, **kwargs) -> tuple[int, str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "kustomer_contract.cli", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+
+
+@needs_fifo
+def test_validate_skips_a_fifo_found_in_a_directory(tmp_path):
+    os.mkfifo(tmp_path / "pipe.json")
+    write(tmp_path / "ok.json", "{}")
+    code, output = cli_process("validate", str(tmp_path))
+    assert_clean(code, output, codes=(0,))
+    assert f"{tmp_path / 'pipe.json'}: skipped: a FIFO (named pipe), not a regular file" in output
+    assert output.splitlines()[-1].startswith("1 files, 1 payloads, 0 problems")
+    assert "1 skipped" in output.splitlines()[-1]
+
+
+@needs_fifo
+def test_a_directory_holding_only_a_fifo_has_no_payload_files(tmp_path):
+    os.mkfifo(tmp_path / "pipe.json")
+    code, output = cli_process("validate", "--format", "json", str(tmp_path))
+    assert code == 2
+    doc = json.loads(output[: output.rindex("}") + 1])
+    assert [p["kind"] for p in doc["problems"]] == ["skipped", "unreadable"]
+    assert doc["summary"]["skipped"] == 1
+
+
+@needs_fifo
+@pytest.mark.parametrize("command", ["validate", "trace"])
+def test_a_named_fifo_without_a_writer_ends_at_once(tmp_path, command):
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    code, output = cli_process(command, str(tmp_path / "pipe.jsonl"))
+    assert_clean(code, output, codes=(2,), says="a FIFO (named pipe) with no writer")
+
+
+def test_validate_reads_a_pipe_by_name_as_a_shell_process_substitution_gives_it(tmp_path):
+    """``validate <(node build.js)``: the shell passes /dev/fd/N, a pipe; it is read."""
+    if not os.path.isdir("/dev/fd"):
+        pytest.skip("no /dev/fd")
+    read_end, write_end = os.pipe()
+    os.write(write_end, b'{"bogus": 1}\n')
+    os.close(write_end)
+    try:
+        code, output = cli_process("validate", f"/dev/fd/{read_end}", pass_fds=(read_end,))
+    finally:
+        os.close(read_end)
+    assert_clean(code, output, codes=(1,), says=f"/dev/fd/{read_end}:1:11: /bogus:")
+
+
+needs_dev_zero = pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+
+
+@needs_dev_zero
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["validate", "/dev/zero"], "larger than 50 MB"),
+        (["validate", "-"], "larger than 50 MB"),
+        (["trace", "/dev/zero"], "the trace is larger than 50 MB"),
+        (["trace", "-"], "the trace is larger than 50 MB"),
+    ],
+)
+def test_an_endless_stream_ends_with_the_size_limit(argv, says):
+    with open("/dev/zero", "rb") as zero:
+        code, output = cli_process(*argv, stdin=zero)
+    assert_clean(code, output, codes=(2,), says=says)
+
+
+@needs_dev_zero
+def test_a_device_named_json_is_bounded_and_skipped_in_a_walk(tmp_path):
+    (tmp_path / "walked").mkdir()
+    (tmp_path / "walked" / "zero.json").symlink_to("/dev/zero")
+    write(tmp_path / "walked" / "ok.json", "{}")
+    (tmp_path / "named.json").symlink_to("/dev/zero")
+    code, output = cli_process("validate", str(tmp_path / "named.json"))
+    assert_clean(code, output, codes=(2,), says="larger than 50 MB, the limit for a JSON file")
+    code, output = cli_process("validate", str(tmp_path / "walked"))
+    assert_clean(code, output, codes=(0,), says="zero.json: skipped: a character device")
+
+
+def test_an_endless_line_is_not_skipped_forever(monkeypatch):
+    """With no end of line in sight, reading stops instead of skipping the rest forever."""
+    from kustomer_contract import payloads
+
+    monkeypatch.setattr(payloads, "MAX_FILE_BYTES", 1000)
+    reads = []
+
+    class Endless:
+        def readline(self, limit: int = -1) -> bytes:
+            reads.append(limit)
+            if len(reads) > 100:  # a safety net: the reader should have stopped long ago
+                raise RuntimeError("still reading an endless line")
+            return b"x" * limit
+
+    monkeypatch.setattr(sys, "stdin", type("Stdin", (), {"buffer": Endless()}))
+    items = list(payloads.read_payloads("-", kind="jsonl"))
+    assert len(items) == 1 and "no end of line in the next" in items[0].message
+    assert len(reads) == 2  # the line, then one bounded chunk of it (1 MB) to skip
+
+
+def test_trace_with_standard_input_closed():
+    code, output = cli_process("trace", "-", preexec_fn=lambda: os.close(0))
+    assert_clean(code, output, codes=(2,), says="-: cannot check: no standard input is attached")
+    code, output = cli_process("validate", "-", preexec_fn=lambda: os.close(0))
+    assert_clean(code, output, codes=(2,), says="<stdin>: no standard input is attached")
+
+
+def test_a_symlinked_directory_is_followed_once(capsys, tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    write(real / "bad.json", '{"bogus": 1}')
+    top = tmp_path / "top"
+    top.mkdir()
+    write(top / "ok.json", "{}")
+    (top / "link").symlink_to(real)
+    (top / "loop").symlink_to(top)  # a loop: must end, and say so
+    (top / "again").symlink_to(real)  # the same directory twice: read once
+    code, output, _ = run(capsys, "validate", str(top))
+    assert_clean(code, output, codes=(1,))
+    assert f"{top / 'again' / 'bad.json'}:1:11: /bogus:" in output  # "again" sorts first
+    assert f"{top / 'link'}: skipped: the same directory as {top / 'again'}" in output
+    assert f"{top / 'loop'}: skipped: the same directory as {top}" in output
+    assert output.splitlines()[-1] == (
+        "2 files, 2 payloads, 1 problems (1 invalid payloads), "
+        "2 skipped (not regular files, or searched already)"
+    )
+
+
+def test_a_broken_symlink_is_reported(capsys, tmp_path):
+    (tmp_path / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    code, output, _ = run(capsys, "validate", str(tmp_path))
+    assert_clean(code, output, codes=(2,), says="a symlink to a file that does not exist")

@@ -436,7 +436,7 @@ def test_empty_trace_is_unreadable(text, tmp_path):
 
 def test_missing_file_and_bad_bytes(tmp_path):
     code, out, _ = run_trace(str(tmp_path / "nope.jsonl"))
-    assert code == 2 and "cannot read" in out
+    assert code == 2 and "nope.jsonl: cannot check: file not found" in out
     path = tmp_path / "latin1.jsonl"
     path.write_bytes(records(call(1, "start", {}, "[function]")).encode() + b'{"x": "\xe9"}\n')
     code, out, _ = run_trace(str(path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import tracemalloc
 import xml.etree.ElementTree as ET
@@ -336,6 +337,7 @@ def test_json_format(tmp_path, capsys):
         "read_problems": 1,
         "unreadable_files": 1,
         "warnings": 0,
+        "skipped": 0,
         "exit_code": 2,
     }
 
@@ -574,3 +576,102 @@ def test_deprecated_v1_keys_are_warnings_under_v2(tmp_path, capsys):
     assert main(["validate", "--spec", "v2", "--format", "github", str(path)]) == 0
     assert "::warning file=" in capsys.readouterr().out
     assert main(["validate", str(path)]) == 1  # v1 knows no sharedEmails
+
+
+# ---------------------------------------------------------------------------
+# many problems in one payload: capped in every format, counted, bounded memory
+
+
+def many_bad_keys(tmp_path: Path, n: int) -> Path:
+    custom = {f"bad key {i:05}": 1 for i in range(n)}
+    return write(tmp_path, "many.json", json.dumps({"customAttributes": custom}))
+
+
+def test_problems_per_payload_are_capped_and_counted(tmp_path, capsys):
+    path = many_bad_keys(tmp_path, 300)
+    code, out, _ = cli(capsys, path)
+    lines = out.splitlines()
+    assert code == 1
+    # The first MAX_SHOWN in file order, then one line for the rest, then the summary.
+    shown = [line for line in lines if "/customAttributes/bad key" in line]
+    assert len(shown) == validate.MAX_SHOWN
+    assert [s.split(": ")[1] for s in shown] == [
+        f"/customAttributes/bad key {i:05}" for i in range(validate.MAX_SHOWN)
+    ]
+    assert lines[-2] == (
+        f"{path}:1:1: ... and {300 - validate.MAX_SHOWN} more problems in this payload "
+        f"(the first {validate.MAX_SHOWN} are shown)"
+    )
+    assert lines[-1] == "1 files, 1 payloads, 300 problems (1 invalid payloads)"
+    assert len(lines) == validate.MAX_SHOWN + 2
+
+
+def test_problem_cap_in_json_and_junit(tmp_path, capsys):
+    path = many_bad_keys(tmp_path, 50)
+    code, out, _ = cli(capsys, "--format", "json", path)
+    doc = json.loads(out)
+    kinds = [p["kind"] for p in doc["problems"]]
+    assert code == 1 and kinds == ["invalid"] * validate.MAX_SHOWN + ["more"]
+    assert doc["problems"][-1]["count"] == 50 - validate.MAX_SHOWN
+    assert doc["summary"]["problems"] == 50
+    report = tmp_path / "junit.xml"
+    cli(capsys, "--format", "junit", "--output", report, path)
+    failure = ET.parse(report).getroot().find("testsuite/testcase/failure")
+    assert failure.get("message").startswith("50 problems; first: /customAttributes/bad key 00000")
+    assert failure.text.splitlines()[-1].startswith("... and 30 more problems")
+    assert len(failure.text.splitlines()) == validate.MAX_SHOWN + 1
+
+
+def test_a_few_problems_are_all_shown_and_repeats_count_once(tmp_path, capsys):
+    from kustomer_contract.schemas import Problem
+
+    class Located:
+        def position(self, pointer: str) -> tuple[int, int]:
+            return (1, int(pointer[1:]))
+
+    found = [Problem(f"/{i}", "k", "m") for i in (3, 1, 2, 1, 3)]
+    shown, count = validate._first_in_file_order(Located(), found)
+    assert count == 3 and [p.pointer for _, p in shown] == ["/1", "/2", "/3"]
+
+
+def test_counting_many_problems_keeps_few_of_them(tmp_path):
+    """200,000 problems would take tens of MB as objects; only MAX_SHOWN are kept."""
+    from kustomer_contract.schemas import Problem
+
+    class Located:
+        def position(self, pointer: str) -> tuple[int, int]:
+            return (1, len(pointer))
+
+    n = 200_000
+    problems = (
+        Problem(f"/customAttributes/bad key {i}", "propertyNames", "x" * 100) for i in range(n)
+    )
+    tracemalloc.start()
+    try:
+        shown, count = validate._first_in_file_order(Located(), problems)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == n and len(shown) == validate.MAX_SHOWN
+    # One hash per problem for the count (~ 11 MB here); the Problems would be ~ 60 MB.
+    assert peak < 20_000_000, peak
+
+
+# ---------------------------------------------------------------------------
+# file names that are not UTF-8
+
+
+@pytest.mark.parametrize("fmt", validate.FORMATS)
+def test_a_non_utf8_file_name_is_escaped_in_every_format(tmp_path, capsys, fmt):
+    folder = tmp_path / "names"
+    folder.mkdir()
+    raw = os.path.join(os.fsencode(folder), b"bad\xff.json")
+    with open(raw, "wb") as handle:
+        handle.write(b'{"bogus": 1}')
+    code, out, err = cli(capsys, "--format", fmt, folder)
+    assert code == 1
+    out.encode("utf-8")  # no lone surrogates: the report is valid UTF-8
+    if fmt == "json":
+        assert json.loads(out)["problems"][0]["file"] == str(folder / "bad\\xff.json")
+    else:
+        assert "bad\\xff.json" in out
