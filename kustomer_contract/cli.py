@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 # As runner.SHRINK_BUDGET, not imported from it: the plugin imports this module cheaply.
 SHRINK_BUDGET = 500
 
@@ -249,6 +251,9 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     running = getattr(session.driver, "running", None)
     if running:
         held.enter_context(running())
+    shutdown = getattr(session.driver, "shutdown", None)  # a Node process group, a browser
+    if shutdown:
+        held.callback(shutdown)
     started = time.monotonic()
     progress = _Progress(0, sys.stderr.isatty() and not args.json)
     if not args.json:
@@ -262,13 +267,24 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     if not args.json and session.skipped:
         say(f"  not checked: {', '.join(session.skipped)} (optional; the implementation lacks it)")
     results = []
+    running_now = None
     try:
-        for guarantee in session.guarantees:
-            results.append(session.check(guarantee, on_case=progress))
+        for running_now in session.guarantees:
+            results.append(session.check(running_now, on_case=progress))
     except SpecError as exc:  # e.g. a spec whose options no generated case satisfies
         progress.clear()
         print(f"kustomer-contract: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # the user's Ctrl-C (implementation code runs on other threads)
+        progress.clear()
+        if results and not args.json:
+            say(table(results))
+        print(
+            f"kustomer-contract: interrupted while checking {running_now}; "
+            f"{len(results)} of {len(session.guarantees)} guarantees done",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     progress.clear()
     seconds = time.monotonic() - started
     failed = [r for r in results if r.status != "passed"]
@@ -326,10 +342,20 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     return EXIT_BROKEN if failed else EXIT_OK
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def entry() -> None:
     """The console script: ``main()``, then exit even if the implementation left a
-    non-daemon thread running (it must not keep the process alive after the verdict)."""
-    code = main()
+    non-daemon thread running (it must not keep the process alive after the verdict).
+    SIGTERM ends the run as Ctrl-C does, so the Node process group is ended on the way out."""
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        code = main()
+    except KeyboardInterrupt:  # outside a check (validate, trace, fixtures...): no traceback
+        print("kustomer-contract: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
     lingering = [
         t
         for t in threading.enumerate()

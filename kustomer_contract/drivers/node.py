@@ -30,6 +30,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import weakref
@@ -58,6 +59,9 @@ def _user_frames(stack: str) -> str:
         if not ("node:internal" in line or DRIVER_SCRIPT.name in line or HOST_SCRIPT.name in line)
     ]
     return "\n".join(lines).strip()
+
+
+LINE_CAP = 4096  # bytes of one output line kept for messages
 
 
 class _Waiter:
@@ -89,6 +93,9 @@ class _NodeProcess:
                 stderr=out_write,
                 pass_fds=(msg_write,),
                 cwd=str(path.parent),
+                # Its own process group: ending it ends what the implementation spawned too,
+                # and a Ctrl-C at the terminal reaches us, not it.
+                start_new_session=True,
             )
         except OSError as exc:
             os.close(msg_read)
@@ -108,8 +115,14 @@ class _NodeProcess:
     # --- threads ---------------------------------------------------------------------------
 
     def _drain_output(self) -> None:
-        for raw in self._output:
-            self._tail.append(raw.decode("utf-8", "replace").rstrip("\n"))
+        """Keep the last lines for messages, each cut at LINE_CAP bytes: a module printing
+        endless lines must not fill our memory."""
+        cut = False
+        while chunk := self._output.readline(LINE_CAP):
+            if not cut:
+                text = chunk.decode("utf-8", "replace").rstrip("\n")
+                self._tail.append(text if chunk.endswith(b"\n") else text + " [line cut]")
+            cut = not chunk.endswith(b"\n")
 
     def _read(self) -> None:
         for raw in self._messages:
@@ -198,8 +211,10 @@ class _NodeProcess:
         with self._lock:
             if not self.dead:
                 self.dead, self.death = True, why
-        if self.proc.poll() is None:
-            self.proc.kill()
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # node and whatever it started
+        except (ProcessLookupError, PermissionError):
+            pass
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
