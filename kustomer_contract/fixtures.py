@@ -12,7 +12,6 @@ set that the new one lacks, so ``labels.json`` always describes what is there.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .cli import add_spec_option
-from .safe_write import write_text
+from .safe_write import silence_stdout, write_text
 
 KINDS = ("valid", "invalid", "response", "sequence")
 
@@ -156,21 +155,12 @@ def _to_stdout(cases: list[Any]) -> int:
             sys.stdout.write(json.dumps(_as_json(case), ensure_ascii=False) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
-        _silence_stdout()
+        silence_stdout()
         return 0
     except OSError as exc:  # e.g. /dev/full
-        _silence_stdout()
+        silence_stdout()
         return _error(f"standard output: cannot write the fixtures: {exc.strerror or exc}")
     return 0
-
-
-def _silence_stdout() -> None:
-    # What is still buffered would fail again when Python flushes stdout at exit.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        pass
 
 
 # ---------------------------------------------------------------------------

@@ -18,11 +18,12 @@ import io
 import os
 import secrets
 import stat
+import sys
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-__all__ = ["AtomicFile", "is_inside", "same_file", "write_text"]
+__all__ = ["AtomicFile", "is_inside", "same_file", "silence_stdout", "write_text"]
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 _CREATE |= getattr(os, "O_CLOEXEC", 0)
@@ -212,3 +213,14 @@ def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> b
     """True when ``path`` is ``folder`` or lies somewhere under it (links followed)."""
     target, root = Path(path).resolve(), Path(folder).resolve()
     return target == root or root in target.parents
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null once writing to it failed (a full disk, a closed pipe):
+    what is still buffered would fail again, with a second error, when Python flushes it at
+    exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass

@@ -22,7 +22,6 @@ size limits of payloads.py.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import re
@@ -42,7 +41,7 @@ from .payloads import (
     iter_payload_files,
     read_payloads,
 )
-from .safe_write import AtomicFile, is_inside, same_file
+from .safe_write import AtomicFile, is_inside, same_file, silence_stdout
 from .schemas import Problem
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "FORMATS", "register", "run"]
@@ -231,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 out.flush()
     except BrokenPipeError:  # e.g. piped into head: stop quietly
-        _silence_stdout()
+        silence_stdout()
         return summary.exit_code
     except OSError as exc:
         return _error(f"{args.output or 'stdout'}: cannot write the report: {exc}")
@@ -355,15 +354,6 @@ def _first_in_file_order(
     kept.sort()
     del kept[MAX_SHOWN:]
     return kept, len(seen)
-
-
-def _silence_stdout() -> None:
-    # Python flushes stdout at exit; a closed pipe would print a second error there.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        pass
 
 
 # ---------------------------------------------------------------------------
