@@ -17,14 +17,14 @@ import re
 import stat
 import sys
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from itertools import accumulate
 from json.decoder import JSONDecodeError, scanstring
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO
+from typing import IO, Any
 
 import yaml
 import yaml.constructor
@@ -90,6 +90,42 @@ class Payload:
                 return (0, 0)
             cut = pointer.rfind("/")
             pointer = pointer[:cut] if cut > 0 else ""
+
+    def locate(self, pointers: Iterable[str]) -> None:
+        """Find the positions of these pointers in one pass, the others never: a payload with
+        a million problems shows 20, and holds no position for the rest."""
+        if isinstance(self.positions, _LazyPositions):
+            self.positions.prefetch(pointers)
+
+    def document_order(self, pointer: str) -> tuple[int, ...]:
+        """Where ``pointer`` stands in the file, as key and item indexes from the root: sorts
+        as positions do (parsers keep keys in file order), with no position map."""
+        value, out = self.value, []
+        for part in pointer.split("/")[1:]:
+            key = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(value, dict) and key in value:
+                out.append(_key_index(value, key))
+                value = value[key]
+            elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+                out.append(int(key))
+                value = value[int(key)]
+            else:
+                break
+        return tuple(out)
+
+
+_KEY_INDEXES: dict[int, tuple[dict, dict[str, int]]] = {}  # id -> (the object, its key order)
+
+
+def _key_index(mapping: dict, key: str) -> int:
+    # Built once per object asked about (and for the last 8 only): list(d).index is O(n).
+    held = _KEY_INDEXES.get(id(mapping))
+    if held is None or held[0] is not mapping:
+        if len(_KEY_INDEXES) >= 8:
+            _KEY_INDEXES.clear()
+        held = (mapping, {k: i for i, k in enumerate(mapping)})
+        _KEY_INDEXES[id(mapping)] = held
+    return held[1].get(key, -1)
 
 
 @dataclass(frozen=True)
@@ -781,16 +817,43 @@ def _offsets_to_positions(
 
 
 class _LazyPositions(Mapping[str, tuple[int, int]]):
-    """Positions computed on first use: most payloads are valid and never ask."""
+    """Positions computed on first use: most payloads are valid and never ask, and an invalid
+    one is asked about the few problems shown (``prefetch``), not about every value."""
 
-    __slots__ = ("_text", "_first_line", "_data")
+    __slots__ = ("_text", "_first_line", "_data", "_some", "_asked")
 
     def __init__(self, text: str, first_line: int) -> None:
         self._text: str | None = text
         self._first_line = first_line
         self._data: dict[str, tuple[int, int]] | None = None
+        self._some: dict[str, tuple[int, int]] = {}
+        self._asked: set[str] = set()
 
-    def _get(self) -> dict[str, tuple[int, int]]:
+    def prefetch(self, pointers: Iterable[str]) -> None:
+        """Find these pointers and their ancestors (where a missing one is shown) in one scan."""
+        if self._data is not None:
+            return
+        wanted = set()
+        for pointer in pointers:
+            while pointer not in wanted and pointer not in self._asked:
+                wanted.add(pointer)
+                pointer = pointer[: max(pointer.rfind("/"), 0)]
+        if not wanted:
+            return
+        text = self._text or ""
+        try:
+            _, offsets = _scan_json(text, self._first_line, per_line=False, wanted=wanted)
+        except _Bad:  # pragma: no cover - json.loads accepted this text
+            offsets = [("", 0)]
+        self._some.update(_offsets_to_positions(text, offsets, self._first_line))
+        self._asked |= wanted
+
+    def get(self, pointer: str, default: Any = None) -> Any:  # type: ignore[override]
+        if self._data is None and pointer in self._asked:
+            return self._some.get(pointer, default)
+        return self._all().get(pointer, default)
+
+    def _all(self) -> dict[str, tuple[int, int]]:
         if self._data is None:
             text = self._text or ""
             try:
@@ -798,20 +861,23 @@ class _LazyPositions(Mapping[str, tuple[int, int]]):
                 self._data = _offsets_to_positions(text, offsets, self._first_line)
             except _Bad:  # pragma: no cover - json.loads accepted this text
                 self._data = {"": (self._first_line, 1)}
-            self._text = None  # the text is only kept until the positions exist
+            self._text, self._some, self._asked = None, {}, set()  # the map holds it all now
         return self._data
 
     def __getitem__(self, pointer: str) -> tuple[int, int]:
-        return self._get()[pointer]
+        found = self.get(pointer)
+        if found is None:
+            raise KeyError(pointer)
+        return found
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
+        return iter(self._all())
 
     def __len__(self) -> int:
-        return len(self._get())
+        return len(self._all())
 
     def __contains__(self, pointer: object) -> bool:
-        return pointer in self._get()
+        return isinstance(pointer, str) and self.get(pointer) is not None
 
     def __repr__(self) -> str:
         if self._data is None:
@@ -828,9 +894,10 @@ _MISSING = object()
 
 
 def _scan_json(
-    text: str, first_line: int, *, per_line: bool
+    text: str, first_line: int, *, per_line: bool, wanted: Container[str] | None = None
 ) -> tuple[object, list[tuple[str, int]]]:
-    """Iterative JSON parser: value plus (pointer, offset) of every value, or _Bad.
+    """Iterative JSON parser: value plus (pointer, offset) of every value (or only of the
+    ``wanted`` pointers), or _Bad.
 
     No recursion, so nesting is limited by MAX_DEPTH only, never by the C stack.
     """
@@ -850,7 +917,8 @@ def _scan_json(
         if pos >= n:
             raise _Bad(pos, "the JSON ends early (truncated?): a value is missing here")
         c = text[pos]
-        offsets.append((pointer, pos))
+        if wanted is None or pointer in wanted:
+            offsets.append((pointer, pos))
         if c == "{" or c == "[":
             if len(stack) >= MAX_DEPTH:
                 raise _Bad(

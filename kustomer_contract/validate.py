@@ -51,6 +51,9 @@ FORMATS = ("text", "json", "github", "junit")
 _TOOL = "kustomer-contract"
 Located = tuple[tuple[int, int], Problem]
 MAX_SHOWN = 20
+# Distinct problems counted per payload: past it the count says "at least", so a million bad
+# keys cost the time and memory of ten thousand.
+MAX_COUNTED = 10_000
 """Most problems (and warnings) reported for one payload; the rest are counted."""
 
 _EPILOG = """\
@@ -136,6 +139,7 @@ class Summary:
     unreadable_files: int = 0
     warnings: int = 0  # deprecated keys: reported, never a failure
     skipped: int = 0  # FIFOs, devices, directories seen twice: reported, never a failure
+    uncounted: int = 0  # payloads whose problems were counted up to MAX_COUNTED only
 
     @property
     def exit_code(self) -> int:
@@ -145,7 +149,8 @@ class Summary:
 
     def line(self) -> str:
         text = (
-            f"{self.files} files, {self.payloads} payloads, {self.problems} problems "
+            f"{self.files} files, {self.payloads} payloads, "
+            f"{self.problems}{'+' if self.uncounted else ''} problems "
             f"({self.invalid} invalid payloads)"
         )
         if self.read_problems:
@@ -164,6 +169,7 @@ class Summary:
             "files": self.files,
             "payloads": self.payloads,
             "problems": self.problems,
+            "problems_uncounted": bool(self.uncounted),  # "problems" is then a lower bound
             "invalid_payloads": self.invalid,
             "read_problems": self.read_problems,
             "unreadable_files": self.unreadable_files,
@@ -301,13 +307,16 @@ def _validate(
                     located, count = _first_in_file_order(
                         item, checker.validator.iter_problems(item.value)
                     )
+                capped = count >= MAX_COUNTED
                 if count:
                     summary.invalid += 1
                     summary.problems += count
-                report.payload(item, located, count - len(located))
+                    summary.uncounted += capped
+                report.payload(item, located, count - len(located), capped)
                 warnings = warn(item.value) if warn else []
                 if warnings:
                     summary.warnings += len(warnings)
+                    item.locate(w.pointer for w in warnings)
                     shown = sorted((item.position(w.pointer), w) for w in warnings)
                     report.warnings(item, shown[:MAX_SHOWN], len(shown) - MAX_SHOWN)
             if unread:
@@ -338,22 +347,31 @@ def _first_in_file_order(
     """The first MAX_SHOWN distinct problems in file order, and how many distinct ones in all.
 
     Memory stays bounded by MAX_SHOWN problems plus one hash per problem (for the count),
-    however many problems the payload has: a million bad keys are counted, not kept.
+    however many problems the payload has: a million bad keys are counted, not kept, and
+    only the problems shown are given a position (file order comes from the parsed value).
     """
     seen: set[int] = set()  # a hash collision could undercount by one: only the "N more"
-    kept: list[Located] = []
+    kept: list[tuple[tuple[int, ...], int, Problem]] = []
     for problem in problems:
         key = hash(problem)
         if key in seen:
             continue
         seen.add(key)
-        kept.append((payload.position(problem.pointer), problem))
+        kept.append((payload.document_order(problem.pointer), len(seen), problem))
+        if len(seen) >= MAX_COUNTED:
+            break
         if len(kept) >= 4 * MAX_SHOWN:
-            kept.sort()
+            kept.sort(key=_order)
             del kept[MAX_SHOWN:]
-    kept.sort()
+    kept.sort(key=_order)
     del kept[MAX_SHOWN:]
-    return kept, len(seen)
+    payload.locate(problem.pointer for _, _, problem in kept)
+    located = sorted((payload.position(problem.pointer), problem) for _, _, problem in kept)
+    return located, len(seen)
+
+
+def _order(entry: tuple[tuple[int, ...], int, Problem]) -> tuple[tuple[int, ...], int]:
+    return entry[0], entry[1]  # problems at one place keep the order they were found in
 
 
 # ---------------------------------------------------------------------------
@@ -420,9 +438,12 @@ class _Report:
     def read_problem(self, problem: ReadProblem) -> None:
         raise NotImplementedError
 
-    def payload(self, payload: Payload, problems: list[Located], more: int = 0) -> None:
+    def payload(
+        self, payload: Payload, problems: list[Located], more: int = 0, capped: bool = False
+    ) -> None:
         """``problems``: ((line, col), problem) in file order, the first MAX_SHOWN; [] for a
-        valid payload.  ``more``: how many further problems the payload has."""
+        valid payload.  ``more``: how many further problems the payload has (``capped``: at
+        least that many, counting stopped at MAX_COUNTED)."""
         raise NotImplementedError
 
     def finish(self, summary: Summary, *, spec: str, part: str) -> None:
@@ -436,7 +457,12 @@ class _Report:
         raise NotImplementedError
 
 
-def _more(more: int, what: str = "problems") -> str:
+def _more(more: int, what: str = "problems", capped: bool = False) -> str:
+    if capped:
+        return (
+            f"... and at least {more} more {what} in this payload (the first {MAX_SHOWN} are "
+            f"shown; counting stopped at {MAX_COUNTED})"
+        )
     return f"... and {more} more {what} in this payload (the first {MAX_SHOWN} are shown)"
 
 
@@ -447,12 +473,14 @@ class _TextReport(_Report):
         where = f"{problem.source}:{problem.line}:{problem.col}" if problem.line else problem.source
         self.out.write(_one_line(f"{where}: {problem.message}") + "\n")
 
-    def payload(self, payload: Payload, problems: list[Located], more: int = 0) -> None:
+    def payload(
+        self, payload: Payload, problems: list[Located], more: int = 0, capped: bool = False
+    ) -> None:
         for (line, col), p in problems:
             text = f"{payload.source}:{line}:{col}: {_pointer(p.pointer)}: {p.message}"
             self.out.write(_one_line(text) + "\n")
         if more > 0:
-            self._at_payload(payload, _more(more))
+            self._at_payload(payload, _more(more, capped=capped))
 
     def warnings(self, payload: Payload, warnings: list[Located], more: int = 0) -> None:
         for (line, col), w in warnings:
@@ -495,12 +523,14 @@ class _GithubReport(_Report):
     def read_problem(self, problem: ReadProblem) -> None:
         self._annotate(problem.source, problem.line, problem.col, problem.message)
 
-    def payload(self, payload: Payload, problems: list[Located], more: int = 0) -> None:
+    def payload(
+        self, payload: Payload, problems: list[Located], more: int = 0, capped: bool = False
+    ) -> None:
         for (line, col), p in problems:
             self._annotate(payload.source, line, col, f"{_pointer(p.pointer)}: {p.message}")
         if more > 0:
             line, col = payload.position("")
-            self._annotate(payload.source, line, col, _more(more))
+            self._annotate(payload.source, line, col, _more(more, capped=capped))
 
     def warnings(self, payload: Payload, warnings: list[Located], more: int = 0) -> None:
         for (line, col), w in warnings:
@@ -543,7 +573,9 @@ class _JsonReport(_Report):
             }
         )
 
-    def payload(self, payload: Payload, problems: list[Located], more: int = 0) -> None:
+    def payload(
+        self, payload: Payload, problems: list[Located], more: int = 0, capped: bool = False
+    ) -> None:
         for (line, col), p in problems:
             self._entry(
                 {
@@ -568,8 +600,9 @@ class _JsonReport(_Report):
                     "col": col,
                     "pointer": None,
                     "keyword": None,
-                    "message": _more(more),
+                    "message": _more(more, capped=capped),
                     "count": more,
+                    "capped": capped,
                 }
             )
 
@@ -636,7 +669,9 @@ class _JunitReport(_Report):
         self._case(case)
         self._counts[2] += 1
 
-    def payload(self, payload: Payload, problems: list[Located], more: int = 0) -> None:
+    def payload(
+        self, payload: Payload, problems: list[Located], more: int = 0, capped: bool = False
+    ) -> None:
         line = payload.position("")[0]
         name = f"payload {payload.index}" + (f" (line {line})" if line else "")
         case = ET.Element("testcase", classname=_xml_text(payload.source), name=_xml_text(name))
@@ -647,14 +682,15 @@ class _JunitReport(_Report):
                     f"{payload.source}:{at_line}:{col}: {_pointer(p.pointer)}: {p.message}"
                 )
             if more > 0:
-                lines.append(_more(more))
+                lines.append(_more(more, capped=capped))
             first = problems[0][1]
             failure = ET.SubElement(
                 case,
                 "failure",
                 type="invalid",
                 message=_xml_text(
-                    f"{len(problems) + max(more, 0)} problems; first: "
+                    f"{'at least ' if capped else ''}{len(problems) + max(more, 0)} problems; "
+                    f"first: "
                     f"{_pointer(first.pointer)}: {first.message}"
                 ),
             )

@@ -10,6 +10,7 @@ import sys
 import tracemalloc
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -333,6 +334,7 @@ def test_json_format(tmp_path, capsys):
         "files": 2,
         "payloads": 1,
         "problems": 6,
+            "problems_uncounted": False,
         "invalid_payloads": 1,
         "read_problems": 1,
         "unreadable_files": 1,
@@ -622,39 +624,93 @@ def test_problem_cap_in_json_and_junit(tmp_path, capsys):
     assert len(failure.text.splitlines()) == validate.MAX_SHOWN + 1
 
 
-def test_a_few_problems_are_all_shown_and_repeats_count_once(tmp_path, capsys):
+class _Ordered:
+    """A payload stand-in whose pointers "/N" stand at place N of the file."""
+
+    def __init__(self) -> None:
+        self.located: list[str] = []
+
+    def document_order(self, pointer: str) -> tuple[int, ...]:
+        return (int(pointer.rsplit(" ", 1)[-1].lstrip("/")),)
+
+    def locate(self, pointers: Any) -> None:
+        self.located += list(pointers)
+
+    def position(self, pointer: str) -> tuple[int, int]:
+        return (1, self.document_order(pointer)[0])
+
+
+def test_a_few_problems_are_all_shown_and_repeats_count_once():
     from kustomer_contract.schemas import Problem
 
-    class Located:
-        def position(self, pointer: str) -> tuple[int, int]:
-            return (1, int(pointer[1:]))
-
     found = [Problem(f"/{i}", "k", "m") for i in (3, 1, 2, 1, 3)]
-    shown, count = validate._first_in_file_order(Located(), found)
+    shown, count = validate._first_in_file_order(_Ordered(), found)
     assert count == 3 and [p.pointer for _, p in shown] == ["/1", "/2", "/3"]
 
 
-def test_counting_many_problems_keeps_few_of_them(tmp_path):
-    """200,000 problems would take tens of MB as objects; only MAX_SHOWN are kept."""
+def test_counting_stops_at_a_bound_and_keeps_few_problems():
+    """200,000 problems would take tens of MB as objects and a minute of messages: counting
+    stops at MAX_COUNTED, only MAX_SHOWN are kept, and only those are given a position."""
     from kustomer_contract.schemas import Problem
 
-    class Located:
-        def position(self, pointer: str) -> tuple[int, int]:
-            return (1, len(pointer))
-
     n = 200_000
-    problems = (
-        Problem(f"/customAttributes/bad key {i}", "propertyNames", "x" * 100) for i in range(n)
-    )
+    made = 0
+
+    def problems():
+        nonlocal made
+        for i in range(n, 0, -1):  # found last-first: the shown ones are sorted back
+            made += 1
+            yield Problem(f"/customAttributes/bad key {i}", "propertyNames", "x" * 100)
+
+    payload = _Ordered()
     tracemalloc.start()
     try:
-        shown, count = validate._first_in_file_order(Located(), problems)
+        shown, count = validate._first_in_file_order(payload, problems())
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert count == n and len(shown) == validate.MAX_SHOWN
-    # One hash per problem for the count (~ 11 MB here); the Problems would be ~ 60 MB.
-    assert peak < 20_000_000, peak
+    assert count == made == validate.MAX_COUNTED and len(shown) == validate.MAX_SHOWN
+    first = n - validate.MAX_COUNTED + 1  # the smallest place among those counted
+    assert [p.pointer for _, p in shown][:2] == [
+        f"/customAttributes/bad key {first}",
+        f"/customAttributes/bad key {first + 1}",
+    ]
+    assert sorted(payload.located) == sorted(p.pointer for _, p in shown)
+    assert peak < 5_000_000, peak
+
+
+def test_a_payload_past_the_count_bound_says_at_least(tmp_path, capsys):
+    n = validate.MAX_COUNTED + 500
+    path = many_bad_keys(tmp_path, n)
+    code, out, _ = cli(capsys, path)
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == validate.MAX_SHOWN + 2
+    assert lines[-2] == (
+        f"{path}:1:1: ... and at least {validate.MAX_COUNTED - validate.MAX_SHOWN} more "
+        f"problems in this payload (the first {validate.MAX_SHOWN} are shown; counting stopped "
+        f"at {validate.MAX_COUNTED})"
+    )
+    assert (
+        lines[-1] == f"1 files, 1 payloads, {validate.MAX_COUNTED}+ problems (1 invalid payloads)"
+    )
+    code, out, _ = cli(capsys, "--format", "json", path)
+    doc = json.loads(out)
+    assert doc["problems"][-1]["capped"] is True
+    assert doc["summary"]["problems_uncounted"] is True
+
+
+def test_positions_are_found_for_the_shown_problems_only(tmp_path):
+    from kustomer_contract.payloads import read_payloads
+    from kustomer_contract.schemas import validator_for
+    from kustomer_contract.spec import load_spec
+
+    text = "{\n" + ",\n".join(f'  "bad key {i:05}": {i}' for i in range(3000)) + "\n}"
+    [payload] = read_payloads(write(tmp_path, "lines.json", text))
+    problems = validator_for(load_spec("v1")).iter_problems(payload.value)
+    shown, count = validate._first_in_file_order(payload, problems)
+    assert count == 3000 and [line for (line, _), _ in shown] == list(range(2, 22))
+    held = payload.positions
+    assert held._data is None and len(held._some) <= validate.MAX_SHOWN + 1  # and the root
 
 
 # ---------------------------------------------------------------------------
