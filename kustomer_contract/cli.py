@@ -296,6 +296,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
             klass=settings.klass,
             seed=session.seed,
             timeout=settings.timeout,
+            grace=settings.grace,
             replay=session.replay_command,
         )
         if args.coverage:
@@ -321,6 +322,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
                         klass=settings.klass,
                         replay=session.replay_command(r.guarantee),
                         timeout=settings.timeout,
+                        grace=settings.grace,
                     )
                 )
         if args.coverage:

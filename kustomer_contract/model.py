@@ -280,6 +280,10 @@ ACTIONS = (
     "describe-during-login",  # login, then a describe before login's callback (a caller's mistake)
     "logout",
 )
+# Steps whose outcome a correct implementation may decide by timing (which call lands first).
+RACING_ACTIONS = frozenset(
+    {"describe-no-callback", "describe-before-start", "overlap", "describe-during-login"}
+)
 
 
 @dataclass(frozen=True)
@@ -325,6 +329,11 @@ class Case:
 
     tokens: tuple[Any, ...]  # options for the identify method, by token number
     steps: tuple[Step, ...]
+
+    @property
+    def races(self) -> bool:
+        """Whether what the case shows may depend on timing, so one run may not show it."""
+        return any(step.action in RACING_ACTIONS for step in self.steps)
 
     def to_json(self) -> dict[str, Any]:
         used = [s.token for s in self.steps if s.action in ("login", "describe-during-login")]

@@ -419,6 +419,7 @@ def _test_for(guarantee: str):
                     klass=session.settings.klass,
                     replay=replay,
                     timeout=session.settings.timeout,
+                    grace=session.settings.grace,
                     budget_option="--kustomer-shrink-budget",
                 ),
                 pytrace=False,

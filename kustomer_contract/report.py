@@ -51,17 +51,24 @@ const seen = [];
 const call = (step, method, args, { callback = true, wait = true } = {}) => {
   const record = { step, call: `${method}(${args.map((a) => JSON.stringify(a)).join(', ')})`, callbacks: [] };
   const before = args.length ? JSON.stringify(args[0]) : undefined;
+  const deadline = Date.now() + TIMEOUT_MS; // one bound for the return and the callback
   seen.push([record, args[0], before]);
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, wait ? TIMEOUT_MS : 0);
     const cb = (response, error) => {
-      record.callbacks.push(error === undefined || error === null ? { response }
-        : { error: error instanceof Error ? { exception: `${error.name}: ${error.message}` } : error });
+      const got = error === undefined || error === null ? { response }
+        : { error: error instanceof Error ? { exception: `${error.name}: ${error.message}` } : error };
+      if (Date.now() > deadline) got.late = true;
+      record.callbacks.push(got);
       clearTimeout(timer);
       resolve();
     };
     try {
-      Kustomer[method](...args, ...(callback ? [cb] : []));
+      const returned = Kustomer[method](...args, ...(callback ? [cb] : []));
+      if (returned && typeof returned.then === 'function') {
+        record.returned = 'a Promise'; // the contract is callback-based
+        returned.catch(() => {});
+      }
       if (!callback) { clearTimeout(timer); resolve(); }
     } catch (e) {
       record.raised = String(e);
@@ -71,7 +78,7 @@ const call = (step, method, args, { callback = true, wait = true } = {}) => {
   });
 };
 const show = async () => {
-  await new Promise((r) => setTimeout(r, 100)); // a late or second callback shows up too
+  await new Promise((r) => setTimeout(r, GRACE_MS)); // a late or second callback shows up too
   for (const [record, options, before] of seen) {
     if (before !== undefined && JSON.stringify(options) !== before) record.optionsChangedTo = options;
     console.log(JSON.stringify(record));
@@ -79,7 +86,14 @@ const show = async () => {
 };"""
 
 
-def javascript(spec: Spec, case: Case, *, violation: Any = None, timeout: float = 2.0) -> str:
+def javascript(
+    spec: Spec,
+    case: Case,
+    *,
+    violation: Any = None,
+    timeout: float = 2.0,
+    grace: float = DEFAULT_GRACE,
+) -> str:
     """The case as calls on ``window.Kustomer``, pasteable into a browser console."""
     start, identify, forget = (
         spec.by_role("start"),
@@ -87,7 +101,7 @@ def javascript(spec: Spec, case: Case, *, violation: Any = None, timeout: float 
         spec.by_role("forget"),
     )
     lines = [
-        f"const TIMEOUT_MS = {round(timeout * 1000)};",
+        f"const TIMEOUT_MS = {round(timeout * 1000)}, GRACE_MS = {round(grace * 1000)};",
         _JS_PRELUDE,
         "(async () => {",
     ]
@@ -163,6 +177,7 @@ def node_script(
     *,
     violation: Any = None,
     timeout: float = 2.0,
+    grace: float = DEFAULT_GRACE,
 ) -> str:
     """The JavaScript reproducer as a Node script: loads the module as the driver does."""
     from pathlib import Path
@@ -183,37 +198,46 @@ const made = mod.default ?? globalThis.Kustomer;
 const isClass = typeof made === "function" && /^class\\b/.test(Function.prototype.toString.call(made));
 globalThis.Kustomer = isClass ? new made({arg}) : typeof made === "function" ? await made({arg}) : made;
 """
-    return header + javascript(spec, case, violation=violation, timeout=timeout)
+    return header + javascript(spec, case, violation=violation, timeout=timeout, grace=grace)
 
 
 _PY_PRELUDE = """\
 def call(step, method, *args, callback=True, wait=True):
     record = {'step': step, 'call': f"{method}({', '.join(map(repr, args))})", 'callbacks': []}
     done = threading.Event()
+    deadline = time.monotonic() + TIMEOUT  # one bound for the return and the callback
 
-    def got(*given):
+    def got(*given, **named):
         response, error = (given + (None, None))[:2]
         if error is None:
-            record['callbacks'].append({'response': response})
+            entry = {'response': response}
         elif isinstance(error, BaseException):
-            record['callbacks'].append({'error': {'exception': f'{type(error).__name__}: {error}'}})
+            entry = {'error': {'exception': f'{type(error).__name__}: {error}'}}
         else:
-            record['callbacks'].append({'error': error})
+            entry = {'error': error}
+        if named:
+            entry['keywords'] = sorted(named)
+        if time.monotonic() > deadline:
+            entry['late'] = True
+        record['callbacks'].append(entry)
         done.set()
 
     seen.append((record, args[0] if args else None, copy.deepcopy(args[:1])))
     try:
-        getattr(kustomer, method)(*args, *([got] if callback else []))
+        returned = getattr(kustomer, method)(*args, *([got] if callback else []))
     except Exception as exc:
         record['raised'] = f'{type(exc).__name__}: {exc}'
         return done
+    if inspect.isawaitable(returned):
+        record['returned'] = type(returned).__name__  # the contract is callback-based
+        getattr(returned, 'close', lambda: None)()
     if wait and callback:
-        done.wait(TIMEOUT)
+        done.wait(max(0.0, deadline - time.monotonic()))
     return done
 
 
 def show():
-    time.sleep(0.1)  # a late or second callback shows up too
+    time.sleep(GRACE)  # a late or second callback shows up too
     for record, options, before in seen:
         if before and options != before[0]:
             record['options_changed_to'] = options
@@ -229,6 +253,7 @@ def python(
     klass: str | None = None,
     violation: Any = None,
     timeout: float = 2.0,
+    grace: float = DEFAULT_GRACE,
 ) -> str:
     """The case as plain Python calls on the implementation, built as the run built it."""
     module, _, attribute = impl.partition(":")
@@ -239,11 +264,13 @@ def python(
     )
     kwargs = ", ".join(f"{k}={v!r}" for k, v in _factory_kwargs(spec, impl, klass).items())
     out = [
-        "import copy, json, threading, time",
+        "import copy, inspect, json, sys, threading, time",
         f"from {module} import {attribute.split('.')[0]}",
         "",
         f"kustomer = {attribute}({kwargs})",
-        f"TIMEOUT, seen = {timeout:g}, []",
+        f"TIMEOUT, GRACE, seen = {timeout:g}, {grace:g}, []",
+        "if hasattr(sys, 'set_int_max_str_digits'):  # a response may hold a huge int",
+        "    sys.set_int_max_str_digits(0)",
         "",
         "",
         _PY_PRELUDE,
@@ -307,7 +334,12 @@ def python(
 
 
 def pytest_test(
-    spec: Spec, failure: Failure, impl: str, klass: str | None, timeout: float = 2.0
+    spec: Spec,
+    failure: Failure,
+    impl: str,
+    klass: str | None,
+    timeout: float = 2.0,
+    grace: float = DEFAULT_GRACE,
 ) -> str:
     """A ready regression test that replays the case and asserts the guarantee holds."""
     name = re.sub(r"\W", "_", failure.guarantee)
@@ -322,7 +354,8 @@ def pytest_test(
             "",
             f"def test_{name}_regression():",
             f"    result = replay_case({impl!r}, CASE, spec={spec_arg!r}, klass={klass!r}"
-            + (f", timeout={timeout:g})" if timeout != 2.0 else ")"),
+            + (f", timeout={timeout:g}" if timeout != 2.0 else "")
+            + (f", grace={grace:g})" if grace != DEFAULT_GRACE else ")"),
             f"    assert not result.of({failure.guarantee!r}), result.explain({failure.guarantee!r})",
         ]
     )
@@ -367,20 +400,20 @@ def _indent(text: str, by: str = "    ") -> str:
 
 
 def _snippets(
-    spec: Spec, failure: Failure, impl: str, klass: str | None, timeout: float
+    spec: Spec, failure: Failure, impl: str, klass: str | None, timeout: float, grace: float
 ) -> dict[str, str | None]:
     """Every reproducer of one failure, by kind."""
     case, v = failure.case, failure.violation
     node = is_javascript(impl) and not is_page(impl)
     return {
-        "javascript": javascript(spec, case, violation=v, timeout=timeout),
-        "node": node_script(spec, case, impl, klass, violation=v, timeout=timeout)
+        "javascript": javascript(spec, case, violation=v, timeout=timeout, grace=grace),
+        "node": node_script(spec, case, impl, klass, violation=v, timeout=timeout, grace=grace)
         if node
         else None,
         "python": None
         if is_javascript(impl)
-        else python(spec, case, impl, klass=klass, violation=v, timeout=timeout),
-        "pytest": pytest_test(spec, failure, impl, klass, timeout),
+        else python(spec, case, impl, klass=klass, violation=v, timeout=timeout, grace=grace),
+        "pytest": pytest_test(spec, failure, impl, klass, timeout, grace),
     }
 
 
@@ -404,6 +437,7 @@ def failure_text(
     klass: str | None,
     replay: str,
     timeout: float = 2.0,
+    grace: float = DEFAULT_GRACE,
     budget_option: str = "--shrink-budget",
 ) -> str:
     """Everything a person needs to understand and reproduce one failed guarantee."""
@@ -412,7 +446,7 @@ def failure_text(
     v = f.violation
     where = "start" if v.step is None else f"step {v.step + 1} of {len(f.case.steps)}"
     note = shrink_note(result, budget_option)
-    snippets = _snippets(spec, f, impl, klass, timeout)
+    snippets = _snippets(spec, f, impl, klass, timeout, grace)
     parts = [
         f"FAILED {f.guarantee}: {spec.guarantees.get(f.guarantee, '')}",
         f"  call:     {v.call}  ({where})",
@@ -453,6 +487,7 @@ def to_json(
     klass: str | None,
     seed: int,
     timeout: float = 2.0,
+    grace: float = DEFAULT_GRACE,
     replay: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
     out = []
@@ -474,7 +509,7 @@ def to_json(
                 **({"replay": replay(r.guarantee)} if replay else {}),
                 "shrink_stopped": r.failure.shrink_stopped,
                 **({"note": shrink_note(r)} if r.failure.shrink_stopped else {}),
-                **_snippets(spec, r.failure, impl, klass, timeout),
+                **_snippets(spec, r.failure, impl, klass, timeout, grace),
             }
         out.append(entry)
     return {
