@@ -12,6 +12,7 @@ from kustomer_contract.cli import main
 from kustomer_contract.drivers.page import PageDriver, PageGone
 from kustomer_contract.model import Case, Step
 from kustomer_contract.runner import replay_case
+from tests.js_gallery import timeout_of
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +146,8 @@ def test_each_broken_js_double_fails_its_guarantee_in_a_page(tmp_path, v1, name)
     guarantee = JS_BROKEN[name]
     driver = PageDriver(gallery_page(tmp_path, name), v1)
     try:  # a short shrink budget: the verdict is what counts here
-        result = check_guarantee(v1, driver, guarantee, seed=2, timeout=1.0, shrink_seconds=1.0)
+        timeout = timeout_of(name)
+        result = check_guarantee(v1, driver, guarantee, seed=2, timeout=timeout, shrink_seconds=1.0)
     finally:
         driver.shutdown()
     assert result.status == "failed", (result.status, result.error, driver.page_errors)

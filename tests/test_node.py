@@ -24,6 +24,7 @@ from kustomer_contract.drivers.node import JSError, JSValue, NodeDriver, NodeExi
 from kustomer_contract.drivers.python import ImplementationError
 from kustomer_contract.runner import check_guarantee
 from kustomer_contract.schemas import validator_for
+from tests.js_gallery import timeout_of
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not on PATH")
 
@@ -162,8 +163,9 @@ def test_broken_module_fails_its_guarantee(v1, name):
     driver = NodeDriver(GALLERY / f"{name}.mjs", v1)
     try:
         result = _check(
-            v1, driver, guarantee, max_examples=40, seed=7, timeout=1.0, shrink_seconds=1.0
-        )
+            v1, driver, guarantee, max_examples=40, seed=7, timeout=timeout_of(name),
+            shrink_seconds=1.0,
+        )  # fmt: skip
     finally:
         driver.shutdown()
     assert result.status == "failed", (result.status, result.error, result.blocked_by)

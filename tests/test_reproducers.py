@@ -27,6 +27,7 @@ from kustomer_contract import report
 from kustomer_contract.model import Case
 from kustomer_contract.runner import Failure
 from kustomer_contract.session import Session, Settings
+from tests.js_gallery import timeout_of
 
 ROOT = Path(__file__).resolve().parent.parent
 GALLERY = ROOT / "tests" / "gallery"
@@ -66,16 +67,13 @@ def _js_gallery() -> dict[str, dict[str, Any]]:
                 "guarantee": found.group(1),
                 "klass": None,
                 # every lost callback costs one timeout, in the check and in its replay
-                "timeout": 0.5 if "never" in path.stem else 2.0,
+                "timeout": timeout_of(path.stem, 0.5 if "never" in path.stem else 2.0),
             }
     return out
 
 
 PYTHON = _python_gallery()
 JS = _js_gallery()
-# Its check at this file's small budget depends on the machine's load (a slow return plus a
-# slow callback against the timeout); test_node and test_browser catch it at full budget.
-JS.pop("js-slow_return_slow_callback", None)
 
 
 def _settings(entry: dict[str, Any], **more: Any) -> Settings:
@@ -211,11 +209,6 @@ def test_replay_command_fails_the_same_guarantee(
 # --- the pytest regression test ----------------------------------------------------------
 
 
-# A race lost in the check may be won in one replay: replay_case runs the case once.
-# Known, and reported: the fix is to replay timing-bound cases several times.
-NOT_REPRODUCED_ONCE = {"js-racy_global", "racy_read_modify_write"}
-
-
 def test_every_pasted_regression_test_fails_with_its_guarantee(
     checks: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -241,7 +234,7 @@ def test_every_pasted_regression_test_fails_with_its_guarantee(
             passed.add(name)
             continue
         assert guarantee in (failed.get("message", "") + (failed.text or "")), name
-    assert passed <= NOT_REPRODUCED_ONCE, f"pasted regression tests that passed: {passed}"
+    assert not passed, f"pasted regression tests that passed: {passed}"
 
 
 def test_regression_test_of_input_untouched_holds_the_options_as_passed(

@@ -334,7 +334,7 @@ def test_json_format(tmp_path, capsys):
         "files": 2,
         "payloads": 1,
         "problems": 6,
-            "problems_uncounted": False,
+        "problems_uncounted": False,
         "invalid_payloads": 1,
         "read_problems": 1,
         "unreadable_files": 1,
