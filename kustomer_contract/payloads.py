@@ -32,6 +32,8 @@ import yaml.events as ev
 import yaml.nodes
 import yaml.reader
 
+from .errors import one_line as _one_line
+
 __all__ = [
     "MAX_ALIAS_VALUES",
     "MAX_DEPTH",
@@ -608,10 +610,6 @@ def _decode(data: bytes, *, first_line: int = 1, base_offset: int = 0) -> str:
         else:
             hint = "payload files must be UTF-8; re-save the file as UTF-8"
         raise _Problem(line, col, f"invalid UTF-8 ({where}): {hint}") from None
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
 
 
 # ---------------------------------------------------------------------------

@@ -45,10 +45,15 @@ from .model import (
     union,
     widened,
 )
+from .options import (
+    DEFAULT_GRACE,
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_SPEC,
+    DEFAULT_TIMEOUT,
+    SHRINK_BUDGET,
+)
 from .schemas import json_repr, validator_for
 from .spec import Klass, Method, Spec
-
-DEFAULT_GRACE = 0.5  # seconds a finished case's callbacks stay watched for a late second call
 
 
 class Blocked(Exception):
@@ -113,7 +118,7 @@ class CaseRunner:
         spec: Spec,
         driver: Any,
         klass: Klass | None = None,
-        timeout: float = 2.0,
+        timeout: float = DEFAULT_TIMEOUT,
         grace: float = 0.0,
         watch: bool = False,
     ) -> None:
@@ -800,7 +805,6 @@ LATE_GUARANTEES = frozenset({"callback-once"})
 
 
 RACE_ATTEMPTS = 5  # runs of a racing case in replay_case, until one breaks the contract
-SHRINK_BUDGET = 500  # cases tried after the first failure (hypothesis's own limit is similar)
 
 
 def check_guarantee(
@@ -809,9 +813,9 @@ def check_guarantee(
     guarantee: str,
     *,
     klass: Klass | None = None,
-    max_examples: int = 100,
+    max_examples: int = DEFAULT_MAX_EXAMPLES,
     seed: int = 0,
-    timeout: float = 2.0,
+    timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
     shrink_budget: int = SHRINK_BUDGET,
     shrink_seconds: float | None = None,
@@ -952,9 +956,9 @@ def replay_case(
     impl: str,
     case: Case | dict[str, Any],
     *,
-    spec: str = "v1",
+    spec: str = DEFAULT_SPEC,
     klass: str | None = None,
-    timeout: float = 2.0,
+    timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
     attempts: int | None = None,
 ) -> CaseResult:

@@ -9,10 +9,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .errors import KustomerContractError
+
 BUILTIN_SPECS = ("v1", "v2")
 
 
-class SpecError(Exception):
+class SpecError(KustomerContractError):
     """A spec (or Klass file) that cannot be used, located as file:line: key."""
 
     def __init__(self, file: str | Path, line: int, key: str, message: str) -> None:
