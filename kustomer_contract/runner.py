@@ -52,6 +52,7 @@ from .options import (
     DEFAULT_TIMEOUT,
     SHRINK_BUDGET,
 )
+from .pointer import put as _put
 from .schemas import json_repr, validator_for
 from .spec import Klass, Method, Spec
 
@@ -741,13 +742,6 @@ def _without(state: State, contested: dict[int, set[str]]) -> State:
         for name in names:
             out.maps.get(rule, {}).pop(name, None)
     return out
-
-
-def _put(document: dict[str, Any], pointer: str, value: Any) -> None:
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-    for token in tokens[:-1]:
-        document = document.setdefault(token, {})
-    document[tokens[-1]] = value
 
 
 def _key(v: Violation) -> tuple[Any, ...]:

@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 
 from . import values
 from .model import Case, State, Step, state_from
+from .pointer import escape as _escape
+from .pointer import unescape
 from .schemas import PayloadValidator, ecma_regex, validator_for
-from .spec import Klass, Method, Spec, SpecError, _escape
+from .spec import Klass, Method, Spec, SpecError
 
 JSON_TYPES = ("null", "boolean", "number", "string", "array", "object")
 MAX_ITEMS = 3
@@ -68,7 +70,7 @@ def canonical(schema: Any, root: Any = None, depth: int = 0, _refs: tuple[str, .
             return {"type": [], UNREACHABLE: ref}
         target = root
         for token in ref[1:].split("/")[1:]:
-            target = target[token.replace("~1", "/").replace("~0", "~")]
+            target = target[unescape(token)]
         out.update(canonical(target, root, depth + 1, _refs + (ref,)))
     for key, value in schema.items():
         if key in ("$ref", "$defs", "$schema"):
@@ -605,7 +607,7 @@ def _schema_pointer(schema: Any, path: list) -> str:
 def _resolve(schema: Any, pointer: str) -> Any:
     for token in pointer.split("/")[1:]:
         try:
-            schema = schema[token.replace("~1", "/").replace("~0", "~")]
+            schema = schema[unescape(token)]
         except (KeyError, IndexError, TypeError):
             return None
     return schema

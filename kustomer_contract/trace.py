@@ -49,6 +49,7 @@ __all__ = [
 from .errors import EXIT_FAILED as EXIT_VIOLATED
 from .errors import EXIT_OK, EXIT_USAGE, print_error
 from .errors import one_line as _one_line
+from .pointer import last as last_token
 
 VALID_OPTIONS, KLASS_ATTRIBUTES = "valid-options", "klass-attributes"
 EVENTS = ("call", "callback", "throw", "missing")
@@ -376,7 +377,7 @@ def _check_options(spec, klass, records, order) -> Iterable[Violation]:
             )
             happened = f"{r.method} was called with options {p}"
             if on_klass and p.keyword == "klass":
-                name = p.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+                name = last_token(p.pointer)
                 happened = (
                     f"{r.method} was called with options {p.pointer}: custom attribute "
                     f"{json.dumps(name, ensure_ascii=False)} is not on the Klass ({klass.path})"
