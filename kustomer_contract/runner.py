@@ -28,6 +28,7 @@ from .checks import (
     options_changed,
     reflects_and_keeps,
 )
+from .guarantees import LATE
 from .model import (
     Case,
     State,
@@ -795,7 +796,7 @@ class _LateFound(BaseException):
 
 # Guarantees a callback can still break after its case ended: their finished cases are watched
 # for ``grace`` (while later cases run). The others judge nothing after a case, so no waiting.
-LATE_GUARANTEES = frozenset({"callback-once"})
+LATE_GUARANTEES = LATE
 
 
 RACE_ATTEMPTS = 5  # runs of a racing case in replay_case, until one breaks the contract

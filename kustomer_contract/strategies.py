@@ -17,6 +17,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from . import values
+from .guarantees import REGISTRY
 from .model import Case, State, Step, state_from
 from .pointer import escape as _escape
 from .pointer import unescape
@@ -712,22 +713,8 @@ def identities(spec: Spec, count: int = 3) -> st.SearchStrategy[list[Any]]:
 
 # --- call sequences ------------------------------------------------------------------------
 
-# Which steps a guarantee needs to be exercised at all; the rest of a case is drawn freely.
-FOCUS_STEPS: dict[str, tuple[str, ...]] = {
-    "accepts-valid": ("describe",),
-    "response-conforms": ("describe",),
-    "callback-once": ("describe", "describe-invalid"),
-    "error-is-exception": ("describe-invalid",),
-    "reflects-input": ("describe",),
-    "keeps-earlier-data": ("describe", "describe"),
-    "stable-identity": ("login", "describe", "login", "describe", "logout", "describe"),
-    "rejects-invalid": ("describe-invalid",) * 3,
-    "rejects-unknown-custom": ("describe-unknown",),
-    "not-before-start": ("describe-before-start",),
-    "input-untouched": ("describe",),
-    "callback-optional": ("describe-no-callback",),
-    "no-lost-update": ("overlap",),
-}
+# Which steps a guarantee needs to be exercised at all (from the registry).
+FOCUS_STEPS: dict[str, tuple[str, ...]] = {g.id: g.focus for g in REGISTRY}
 GAPS_MS = (0, 0, 0, 1, 5)  # shrinks towards 0: timing is part of the minimal example
 
 
