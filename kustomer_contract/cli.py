@@ -16,57 +16,26 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
-EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
-# As runner.SHRINK_BUDGET, not imported from it: the plugin imports this module cheaply.
-SHRINK_BUDGET = 500
+from .errors import EXIT_FAILED as EXIT_BROKEN
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, print_error
+from .options import (  # re-exported: the subcommands' and tests' names of old
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_TIMEOUT,
+    MAX_COUNT,
+    MAX_SECONDS,
+    SHRINK_BUDGET,
+    OptionValueError,
+    add_spec_option,
+    non_negative_float,
+    positive_float,
+    positive_int,
+)
 
-
-MAX_COUNT = 1_000_000  # cases or fixtures: more would run for days, never what was meant
-MAX_SECONDS = 3600.0  # a callback timeout beyond an hour is a typo (and overflows timers)
-
-
-class OptionValueError(argparse.ArgumentTypeError, ValueError):
-    """A numeric option out of range; argparse prints its message as is."""
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        raise OptionValueError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= MAX_COUNT:
-        raise OptionValueError(f"{text} is not a whole number from 1 to {MAX_COUNT:,}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise OptionValueError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= MAX_SECONDS:  # also refuses nan and inf
-        raise OptionValueError(
-            f"{text} is not a number of seconds above 0 and at most {MAX_SECONDS:g}"
-        )
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0 or value == float("inf"):
-        raise ValueError(f"{text} is not a number of seconds of at least 0")
-    return value
-
-
-def add_spec_option(parser: argparse.ArgumentParser) -> None:
-    """``--spec``, the same for every command that reads a spec."""
-    parser.add_argument(
-        "--spec",
-        default="v1",
-        metavar="v1|v2|PATH",
-        help="bundled spec version (v1, v2) or the path of a spec (default v1)",
-    )
+__all__ = [
+    "EXIT_BROKEN", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "MAX_COUNT", "MAX_SECONDS",
+    "OptionValueError", "add_spec_option", "build_parser", "entry", "main",
+    "non_negative_float", "positive_float", "positive_int",
+]  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--max-examples",
         type=positive_int,
-        default=100,
+        default=DEFAULT_MAX_EXAMPLES,
         metavar="N",
         help="generated cases per guarantee (default 100)",
     )
@@ -117,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--timeout",
         type=positive_float,
-        default=2.0,
+        default=DEFAULT_TIMEOUT,
         metavar="S",
         help="seconds for a call to return and call back, together (default 2)",
     )
@@ -228,7 +197,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     from .spec import SpecError
 
     if sum(1 for given in (args.impl, args.node, args.browser) if given) > 1:
-        print("kustomer-contract: error: give one of --impl, --node and --browser", file=sys.stderr)
+        print_error("give one of --impl, --node and --browser")
         return EXIT_USAGE
     settings = Settings(
         browser=args.browser,
@@ -246,7 +215,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     try:
         session = Session(settings)
     except (SpecError, ImplementationError) as exc:
-        print(f"kustomer-contract: error: {exc}", file=sys.stderr)
+        print_error(exc)
         return EXIT_USAGE
     running = getattr(session.driver, "running", None)
     if running:
@@ -273,7 +242,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
             results.append(session.check(running_now, on_case=progress))
     except SpecError as exc:  # e.g. a spec whose options no generated case satisfies
         progress.clear()
-        print(f"kustomer-contract: error: {exc}", file=sys.stderr)
+        print_error(exc)
         return EXIT_USAGE
     except KeyboardInterrupt:  # the user's Ctrl-C (implementation code runs on other threads)
         progress.clear()

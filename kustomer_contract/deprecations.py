@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .pointer import escape as _escape
+from .pointer import last as last_token
 from .schemas import Problem, ecma_regex, json_repr
-from .spec import Spec, _escape, at_pointer
+from .spec import Spec, at_pointer
 
 __all__ = ["deprecations", "deprecations_in"]
 
@@ -37,7 +39,7 @@ def deprecations_in(schema: Any, payload: Any) -> list[Problem]:
 def _message(pointer: str, schema: Mapping) -> str:
     hints = schema.get("x-hints")
     hint = hints.get("deprecated") if isinstance(hints, Mapping) else None
-    name = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~") if pointer else ""
+    name = last_token(pointer)
     what = json_repr(name) if name else "this payload"
     return f"{what} is deprecated" + (f": {hint}" if isinstance(hint, str) else "")
 

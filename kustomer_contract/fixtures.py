@@ -19,14 +19,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .cli import add_spec_option
+from .errors import print_error
+from .options import add_spec_option
 from .safe_write import silence_stdout, write_text
 
 KINDS = ("valid", "invalid", "response", "sequence")
 
 
 def register(subparsers: Any) -> None:
-    from .cli import positive_int
+    from .options import positive_int
 
     p = subparsers.add_parser(
         "fixtures",
@@ -145,8 +146,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _error(message: str) -> int:
-    print(f"kustomer-contract: error: {' '.join(message.split())}", file=sys.stderr)
-    return 2
+    return print_error(message)
 
 
 def _to_stdout(cases: list[Any]) -> int:

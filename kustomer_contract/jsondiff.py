@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
+from .pointer import escape as _escape
 
 
 def _short(value: Any, limit: int = 80) -> str:

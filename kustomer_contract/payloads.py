@@ -32,6 +32,11 @@ import yaml.events as ev
 import yaml.nodes
 import yaml.reader
 
+from .errors import one_line as _one_line
+from .pointer import escape as _escape
+from .pointer import join as json_pointer
+from .pointer import unescape
+
 __all__ = [
     "MAX_ALIAS_VALUES",
     "MAX_DEPTH",
@@ -102,7 +107,7 @@ class Payload:
         as positions do (parsers keep keys in file order), with no position map."""
         value, out = self.value, []
         for part in pointer.split("/")[1:]:
-            key = part.replace("~1", "/").replace("~0", "~")
+            key = unescape(part)
             if isinstance(value, dict) and key in value:
                 out.append(_key_index(value, key))
                 value = value[key]
@@ -136,18 +141,6 @@ class ReadProblem:
     line: int
     col: int
     message: str
-
-
-def json_pointer(parts: Iterable[str | int]) -> str:
-    """RFC 6901 pointer for a path such as jsonschema's ``error.absolute_path``."""
-    return "".join("/" + _escape(str(part)) for part in parts)
-
-
-def _escape(key: str) -> str:
-    # Order matters: "~" first, or the "~" of "~1" would be escaped again.
-    if "~" in key or "/" in key:
-        key = key.replace("~", "~0").replace("/", "~1")
-    return key
 
 
 # ---------------------------------------------------------------------------
@@ -608,10 +601,6 @@ def _decode(data: bytes, *, first_line: int = 1, base_offset: int = 0) -> str:
         else:
             hint = "payload files must be UTF-8; re-save the file as UTF-8"
         raise _Problem(line, col, f"invalid UTF-8 ({where}): {hint}") from None
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
 
 
 # ---------------------------------------------------------------------------

@@ -31,7 +31,16 @@ from typing import Any
 
 import pytest
 
-from .cli import non_negative_float, positive_float, positive_int
+from .options import (
+    DEFAULT_GRACE,
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_SPEC,
+    DEFAULT_TIMEOUT,
+    SHRINK_BUDGET,
+    non_negative_float,
+    positive_float,
+    positive_int,
+)
 
 _KINDS = ("impl", "node", "browser")  # the ways to name an implementation; one per run
 _OPTIONS = (
@@ -51,12 +60,12 @@ _OPTIONS = (
         "a page defining window.Kustomer to check in headless Chromium (loopback URL or HTML file)",
     ),
     ("klass", str, None, "Klass YAML file listing the custom attribute names (attributes: [...])"),
-    ("spec", str, "v1", "contract spec: a bundled version (v1) or a path to a spec"),
-    ("max_examples", positive_int, 100, "generated cases per guarantee (default 100)"),
+    ("spec", str, DEFAULT_SPEC, "contract spec: a bundled version (v1) or a path to a spec"),
+    ("max_examples", positive_int, DEFAULT_MAX_EXAMPLES, "generated cases per guarantee"),
     ("seed", int, None, "seed for case generation (a failure prints the one to reuse)"),
-    ("timeout", positive_float, 2.0, "seconds to wait for a callback before failing (default 2)"),
-    ("grace", non_negative_float, 0.5, "seconds a callback is watched for a second call (0.5)"),
-    ("shrink_budget", positive_int, 500, "cases tried to shrink a failure (default 500)"),
+    ("timeout", positive_float, DEFAULT_TIMEOUT, "seconds for one call and its callback"),
+    ("grace", non_negative_float, DEFAULT_GRACE, "seconds a callback is watched for a second call"),
+    ("shrink_budget", positive_int, SHRINK_BUDGET, "cases tried to shrink a failure"),
 )
 
 
@@ -69,7 +78,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             dest=f"kustomer_{name}",
             type=kind,
             default=None,
-            help=f"{text}; ini: kustomer_{name}",
+            help=f"{text}{'' if default is None else f' (default {default})'}; ini: kustomer_{name}",
         )
         parser.addini(
             f"kustomer_{name}", help=text, default=None if default is None else str(default)
@@ -331,7 +340,6 @@ def _settings(config: pytest.Config, impl: str | None = None):
     """The session settings for this run; ``impl`` is what a kustomer_implementation fixture
     returned as ``module:attribute``. Only the run's one source names the implementation, so
     a replay line names the same one."""
-    from .runner import DEFAULT_GRACE
     from .session import Settings
 
     grace = _setting(config, "grace")
@@ -343,13 +351,14 @@ def _settings(config: pytest.Config, impl: str | None = None):
         named[run.kind] = run.target
     return Settings(
         **named,
-        spec=_setting(config, "spec") or "v1",
+        spec=_setting(config, "spec") or DEFAULT_SPEC,
         klass=_setting(config, "klass"),
-        max_examples=_setting(config, "max_examples") or 100,  # None when not given; 0 is refused
+        max_examples=_setting(config, "max_examples")
+        or DEFAULT_MAX_EXAMPLES,  # None when not given; 0 is refused
         seed=run.seed,
-        timeout=_setting(config, "timeout") or 2.0,
+        timeout=_setting(config, "timeout") or DEFAULT_TIMEOUT,
         grace=DEFAULT_GRACE if grace is None else grace,
-        shrink_budget=_setting(config, "shrink_budget") or 500,
+        shrink_budget=_setting(config, "shrink_budget") or SHRINK_BUDGET,
     )
 
 

@@ -50,7 +50,9 @@ __all__ = [
     "run",
 ]
 
-EXIT_OK, EXIT_USAGE = 0, 2
+from .errors import EXIT_OK, EXIT_USAGE, KustomerContractError, print_error
+from .errors import one_line as _one_line
+
 BINDING = "__kustomerContractRecord"
 
 # Runs in every frame of the context before the page's own scripts: the recorder's source is
@@ -129,7 +131,7 @@ class RecordResult:
         return found
 
 
-class RecordError(Exception):
+class RecordError(KustomerContractError):
     """The recording could not be made or finished (exit code 2).
 
     ``result`` holds what was recorded until then (None when nothing was opened yet).
@@ -142,10 +144,6 @@ class RecordError(Exception):
 
 def _records(n: int) -> str:
     return f"{n} record{'' if n == 1 else 's'}"
-
-
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
 
 
 def _first_line(text: object) -> str:
@@ -578,7 +576,7 @@ def register(subparsers: Any) -> None:
 
 
 def _error(message: str) -> None:
-    print(f"kustomer-contract: error: {_one_line(message)}", file=sys.stderr)
+    print_error(message)
 
 
 def _warn(result: RecordResult | None) -> None:

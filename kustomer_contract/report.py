@@ -10,7 +10,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .model import Case
-from .runner import DEFAULT_GRACE, SHRINK_BUDGET, Failure, GuaranteeResult, is_javascript, is_page
+from .options import (
+    DEFAULT_GRACE,
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_SPEC,
+    DEFAULT_TIMEOUT,
+    SHRINK_BUDGET,
+)
+from .runner import Failure, GuaranteeResult, is_javascript, is_page
 from .spec import Spec
 
 
@@ -91,7 +98,7 @@ def javascript(
     case: Case,
     *,
     violation: Any = None,
-    timeout: float = 2.0,
+    timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
 ) -> str:
     """The case as calls on ``window.Kustomer``, pasteable into a browser console."""
@@ -176,7 +183,7 @@ def node_script(
     klass: str | None,
     *,
     violation: Any = None,
-    timeout: float = 2.0,
+    timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
 ) -> str:
     """The JavaScript reproducer as a Node script: loads the module as the driver does."""
@@ -252,7 +259,7 @@ def python(
     *,
     klass: str | None = None,
     violation: Any = None,
-    timeout: float = 2.0,
+    timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
 ) -> str:
     """The case as plain Python calls on the implementation, built as the run built it."""
@@ -338,7 +345,7 @@ def pytest_test(
     failure: Failure,
     impl: str,
     klass: str | None,
-    timeout: float = 2.0,
+    timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
 ) -> str:
     """A ready regression test that replays the case and asserts the guarantee holds."""
@@ -354,7 +361,7 @@ def pytest_test(
             "",
             f"def test_{name}_regression():",
             f"    result = replay_case({impl!r}, CASE, spec={spec_arg!r}, klass={klass!r}"
-            + (f", timeout={timeout:g}" if timeout != 2.0 else "")
+            + (f", timeout={timeout:g}" if timeout != DEFAULT_TIMEOUT else "")
             + (f", grace={grace:g})" if grace != DEFAULT_GRACE else ")"),
             f"    assert not result.of({failure.guarantee!r}), result.explain({failure.guarantee!r})",
         ]
@@ -363,10 +370,10 @@ def pytest_test(
 
 # Every option that changes a verdict: (Settings field, CLI flag, the default left out).
 _REPLAY_OPTIONS = (
-    ("spec", "--spec", "v1"),
+    ("spec", "--spec", DEFAULT_SPEC),
     ("klass", "--klass", None),
-    ("max_examples", "--max-examples", 100),
-    ("timeout", "--timeout", 2.0),
+    ("max_examples", "--max-examples", DEFAULT_MAX_EXAMPLES),
+    ("timeout", "--timeout", DEFAULT_TIMEOUT),
     ("grace", "--grace", DEFAULT_GRACE),
     ("shrink_budget", "--shrink-budget", SHRINK_BUDGET),
 )
@@ -436,7 +443,7 @@ def failure_text(
     impl: str,
     klass: str | None,
     replay: str,
-    timeout: float = 2.0,
+    timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
     budget_option: str = "--shrink-budget",
 ) -> str:
@@ -486,7 +493,7 @@ def to_json(
     impl: str,
     klass: str | None,
     seed: int,
-    timeout: float = 2.0,
+    timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
     replay: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from .checks import (
     options_changed,
     reflects_and_keeps,
 )
+from .guarantees import LATE
 from .model import (
     Case,
     State,
@@ -45,10 +46,16 @@ from .model import (
     union,
     widened,
 )
+from .options import (
+    DEFAULT_GRACE,
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_SPEC,
+    DEFAULT_TIMEOUT,
+    SHRINK_BUDGET,
+)
+from .pointer import put as _put
 from .schemas import json_repr, validator_for
 from .spec import Klass, Method, Spec
-
-DEFAULT_GRACE = 0.5  # seconds a finished case's callbacks stay watched for a late second call
 
 
 class Blocked(Exception):
@@ -113,7 +120,7 @@ class CaseRunner:
         spec: Spec,
         driver: Any,
         klass: Klass | None = None,
-        timeout: float = 2.0,
+        timeout: float = DEFAULT_TIMEOUT,
         grace: float = 0.0,
         watch: bool = False,
     ) -> None:
@@ -738,13 +745,6 @@ def _without(state: State, contested: dict[int, set[str]]) -> State:
     return out
 
 
-def _put(document: dict[str, Any], pointer: str, value: Any) -> None:
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-    for token in tokens[:-1]:
-        document = document.setdefault(token, {})
-    document[tokens[-1]] = value
-
-
 def _key(v: Violation) -> tuple[Any, ...]:
     return (v.guarantee, v.step, v.call, v.observed)
 
@@ -796,11 +796,10 @@ class _LateFound(BaseException):
 
 # Guarantees a callback can still break after its case ended: their finished cases are watched
 # for ``grace`` (while later cases run). The others judge nothing after a case, so no waiting.
-LATE_GUARANTEES = frozenset({"callback-once"})
+LATE_GUARANTEES = LATE
 
 
 RACE_ATTEMPTS = 5  # runs of a racing case in replay_case, until one breaks the contract
-SHRINK_BUDGET = 500  # cases tried after the first failure (hypothesis's own limit is similar)
 
 
 def check_guarantee(
@@ -809,9 +808,9 @@ def check_guarantee(
     guarantee: str,
     *,
     klass: Klass | None = None,
-    max_examples: int = 100,
+    max_examples: int = DEFAULT_MAX_EXAMPLES,
     seed: int = 0,
-    timeout: float = 2.0,
+    timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
     shrink_budget: int = SHRINK_BUDGET,
     shrink_seconds: float | None = None,
@@ -952,9 +951,9 @@ def replay_case(
     impl: str,
     case: Case | dict[str, Any],
     *,
-    spec: str = "v1",
+    spec: str = DEFAULT_SPEC,
     klass: str | None = None,
-    timeout: float = 2.0,
+    timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
     attempts: int | None = None,
 ) -> CaseResult:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .spec import Klass, Spec, _escape
+from .pointer import escape as _escape
+from .pointer import unescape
+from .spec import Klass, Spec
 
 _DOLLAR = re.compile(r"(\\.)|(\[(?:\\.|[^\]])*\])|\$")
 
@@ -370,7 +372,7 @@ def _json_message(error: Any, instance: Any) -> str:
 
 def _resolve_local(schema: Any, ref: str) -> Any:
     for token in ref[1:].split("/")[1:]:
-        schema = schema[token.replace("~1", "/").replace("~0", "~")]
+        schema = schema[unescape(token)]
     return schema
 
 

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .drivers.python import PythonDriver, load_factory
-from .runner import DEFAULT_GRACE, SHRINK_BUDGET, GuaranteeResult, check_guarantee
+from .options import (
+    DEFAULT_GRACE,
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_SPEC,
+    DEFAULT_TIMEOUT,
+    SHRINK_BUDGET,
+)
+from .runner import GuaranteeResult, check_guarantee
 from .spec import Klass, Spec, load_klass, load_spec
 
 REFERENCE = "kustomer_contract.reference:make"
@@ -20,11 +27,11 @@ class Settings:
     impl: str | None = None  # module:attribute; None means the bundled reference double
     node: str | None = None  # a JavaScript module run with Node, instead of impl
     browser: str | None = None  # a page (loopback URL or HTML file) defining window.Kustomer
-    spec: str = "v1"
+    spec: str = DEFAULT_SPEC
     klass: str | None = None
-    max_examples: int = 100
+    max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
-    timeout: float = 2.0
+    timeout: float = DEFAULT_TIMEOUT
     grace: float = DEFAULT_GRACE  # seconds a callback is still watched for a second call
     only: list[str] = field(default_factory=list)
     shrink_budget: int = SHRINK_BUDGET  # cases tried to shrink a failure (a count: deterministic)

@@ -9,10 +9,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .errors import KustomerContractError
+from .pointer import escape as _escape
+from .pointer import resolve as at_pointer
+from .pointer import tokens as pointer_tokens
+
 BUILTIN_SPECS = ("v1", "v2")
 
 
-class SpecError(Exception):
+class SpecError(KustomerContractError):
     """A spec (or Klass file) that cannot be used, located as file:line: key."""
 
     def __init__(self, file: str | Path, line: int, key: str, message: str) -> None:
@@ -42,10 +47,6 @@ class _Located:
     lines: dict[str, int]  # JSON pointer -> 1-based line
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _read_yaml(path: Path) -> _Located:
     """One YAML document, read as payload files are: size and depth limits, no object tags,
     no alias bombs, no duplicate keys; every error at its line."""
@@ -64,20 +65,6 @@ def _read_yaml(path: Path) -> _Located:
 
 
 # --- $ref inlining -------------------------------------------------------------------------
-
-
-def at_pointer(document: Any, pointer: str) -> tuple[bool, Any]:
-    """(found, value) at a JSON pointer."""
-    node = document
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return False, None
-    return True, node
 
 
 def _resolve_pointer(doc: Any, fragment: str) -> Any:
@@ -678,7 +665,7 @@ def _refused_name(spec: Spec, method: Method, name: str) -> str | None:
     """The options validator's message if ``name`` is no custom attribute name for ``method``."""
     from .schemas import validator_for  # schemas imports this module
 
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in method.klass.split("/")[1:]]
+    tokens = pointer_tokens(method.klass)
     payload: Any = {name: None}
     for token in reversed(tokens):
         payload = {token: payload}

@@ -14,11 +14,13 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .cli import add_spec_option
+from .options import add_spec_option
 
 __all__ = ["export_schema", "register", "run"]
 
-EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+from .errors import EXIT_FAILED as EXIT_FOUND
+from .errors import EXIT_OK, EXIT_USAGE
+
 _TOOL = "kustomer-contract"
 JSON_SCHEMA_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 

@@ -14,7 +14,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .spec import SpecError, _Assembler, _escape, _origin, _resolve_spec_path, at_pointer, load_spec
+from .pointer import escape as _escape
+from .pointer import unescape
+from .spec import SpecError, _Assembler, _origin, _resolve_spec_path, at_pointer, load_spec
 
 __all__ = ["LintResult", "lint"]
 
@@ -334,7 +336,7 @@ def _has_pointer(schema: Any, pointer: str) -> bool:
 
     node = schema
     for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
+        token = unescape(token)
         for _ in range(32):  # follow local $refs
             if isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
                 target = _deref_path(schema, node["$ref"])

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cli import add_spec_option
+from .options import add_spec_option
 from .payloads import MAX_FILE_BYTES, display_path, parse_json, read_lines
 from .payloads import ReadProblem as PayloadProblem
 
@@ -46,7 +46,11 @@ __all__ = [
     "run",
 ]
 
-EXIT_OK, EXIT_VIOLATED, EXIT_USAGE = 0, 1, 2
+from .errors import EXIT_FAILED as EXIT_VIOLATED
+from .errors import EXIT_OK, EXIT_USAGE, print_error
+from .errors import one_line as _one_line
+from .pointer import last as last_token
+
 VALID_OPTIONS, KLASS_ATTRIBUTES = "valid-options", "klass-attributes"
 EVENTS = ("call", "callback", "throw", "missing")
 GLOBAL = "Kustomer"  # the SDK's global, used in the JavaScript of the advice
@@ -373,7 +377,7 @@ def _check_options(spec, klass, records, order) -> Iterable[Violation]:
             )
             happened = f"{r.method} was called with options {p}"
             if on_klass and p.keyword == "klass":
-                name = p.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+                name = last_token(p.pointer)
                 happened = (
                     f"{r.method} was called with options {p.pointer}: custom attribute "
                     f"{json.dumps(name, ensure_ascii=False)} is not on the Klass ({klass.path})"
@@ -489,10 +493,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``trace`` for parsed arguments; returns the exit code."""
     from .schemas import validator_for
@@ -505,7 +505,7 @@ def run(args: argparse.Namespace) -> int:
             if method.options_schema is not None and method.takes_options:
                 validator_for(spec, "options", name, klass)
     except (SpecError, RuntimeError) as exc:
-        print(f"kustomer-contract: error: {_one_line(exc)}", file=sys.stderr)
+        print_error(exc)
         return EXIT_USAGE
     for rule in spec.rules:
         if rule.kind not in _RULE_CHECKS:

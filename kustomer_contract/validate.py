@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .cli import add_spec_option
+from .options import add_spec_option
 from .payloads import (
     Payload,
     ReadProblem,
@@ -46,7 +46,9 @@ from .schemas import Problem
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "FORMATS", "register", "run"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from .errors import EXIT_FAILED as EXIT_INVALID
+from .errors import EXIT_OK, EXIT_USAGE
+
 FORMATS = ("text", "json", "github", "junit")
 _TOOL = "kustomer-contract"
 Located = tuple[tuple[int, int], Problem]

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import KustomerContractError
 from ..spec import Klass, Spec
 
 
-class ImplementationError(Exception):
+class ImplementationError(KustomerContractError):
     """The implementation could not be loaded or built (a user error: exit code 2)."""
 
 

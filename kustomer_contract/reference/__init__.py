@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..model import at_pointer, normalise
+from ..pointer import put as _put
 from ..schemas import validator_for
 from ..spec import Klass, Method, Spec, load_klass, load_spec
 
@@ -196,13 +197,6 @@ class KustomerDouble:
         timer = threading.Timer(random.uniform(*self._delay), fire)
         timer.daemon = True
         timer.start()
-
-
-def _put(document: dict[str, Any], pointer: str, value: Any) -> None:
-    tokens = pointer.split("/")[1:]
-    for token in tokens[:-1]:
-        document = document.setdefault(token, {})
-    document[tokens[-1]] = value
 
 
 def _as_klass(

@@ -1,0 +1,30 @@
+"""The exit codes every command ends with, and the one root of the errors it reports.
+
+A ``KustomerContractError`` carries the exit code it becomes; the commands turn it into one
+line on standard error and that status."""
+
+from __future__ import annotations
+
+EXIT_OK = 0  # all good
+EXIT_FAILED = 1  # the contract is broken, a payload is invalid, a difference was found
+EXIT_USAGE = 2  # usage or input error: nothing was judged
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+
+
+class KustomerContractError(Exception):
+    """Root of the errors this tool reports as one line; ``exit_code`` is what it becomes."""
+
+    exit_code = EXIT_USAGE
+
+
+def one_line(text: object) -> str:
+    """``text`` on one line: a message printed for CI logs never spans several."""
+    return " ".join(str(text).split())
+
+
+def print_error(message: object, code: int = EXIT_USAGE) -> int:
+    """Say ``message`` as the one error line every command prints; returns ``code``."""
+    import sys
+
+    print(f"kustomer-contract: error: {one_line(message)}", file=sys.stderr)
+    return code

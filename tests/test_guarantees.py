@@ -1,0 +1,56 @@
+"""One registry of guarantees: the meta-schema, the strategies, the checks and the bundled
+specs name the same ids."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from kustomer_contract import guarantees
+from kustomer_contract.spec import load_spec
+from kustomer_contract.strategies import FOCUS_STEPS, SWEEPS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _meta_enum(node: object) -> list[str] | None:
+    """The enum under ``guarantees.items.properties.id`` of the meta-schema."""
+    found = None
+    if isinstance(node, dict):
+        if "guarantees" in node and isinstance(node["guarantees"], dict):
+            found = node["guarantees"].get("items", {}).get("properties", {}).get("id", {})
+            if "enum" in found:
+                return found["enum"]
+        for value in node.values():
+            found = _meta_enum(value) or found
+    return found if isinstance(found, list) else None
+
+
+def test_the_meta_schema_enum_is_the_registry() -> None:
+    meta = yaml.safe_load((ROOT / "specs" / "meta-schema.yaml").read_text())
+    assert sorted(_meta_enum(meta) or []) == sorted(guarantees.IDS)
+
+
+def test_the_strategies_focus_on_registered_guarantees() -> None:
+    assert set(FOCUS_STEPS) == set(guarantees.IDS) and set(SWEEPS) <= set(guarantees.IDS)
+
+
+def test_the_engine_judges_every_registered_id_and_no_other() -> None:
+    """Every guarantee id the engine's code names is registered; every registered one is
+    judged somewhere (checks.py, or runner.py for the ones about calls)."""
+    ids = set(guarantees.IDS)
+    judged: set[str] = set()
+    for module in ("checks.py", "runner.py"):
+        text = (ROOT / "kustomer_contract" / module).read_text()
+        literal = set(re.findall(r'"([a-z]+(?:-[a-z]+)+)"', text))
+        judged |= literal & ids
+        reported = set(re.findall(r'Violation\(\s*"([a-z-]+)"', text))
+        assert reported <= ids, (module, reported - ids)
+    assert judged == ids, ids - judged
+
+
+def test_bundled_specs_name_registered_guarantees() -> None:
+    for version in ("v1", "v2"):
+        assert set(load_spec(version).guarantees) <= set(guarantees.IDS), version
