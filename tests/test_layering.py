@@ -102,3 +102,11 @@ def test_nothing_imports_the_two_faces() -> None:
 
 def test_no_import_circle_but_the_known_one() -> None:
     assert _circles(_imports()) in ([KNOWN_CIRCLE], []), _circles(_imports())
+
+
+def test_the_public_api_resolves_and_ships_typed() -> None:
+    import kustomer_contract
+
+    for name in kustomer_contract.__all__:
+        assert getattr(kustomer_contract, name) is not None, name
+    assert (PACKAGE / "py.typed").exists()
