@@ -98,9 +98,9 @@ def run(impl, data, spec="v1"):
 def test_a_callback_less_overwrite_read_back_while_it_lands():
     """The issue's case: the reference lands the second write while it is being read back."""
     data = case(describe(custom(None)), describe(custom("x"), "describe-no-callback"))
-    for _ in range(20):  # the reference's timers interleave differently each time
-        result = replay_case(REFERENCE, data)
-        assert result.violations == [], result.explain()
+    # the reference's timers interleave differently each time: 20 runs, the first that breaks
+    result = replay_case(REFERENCE, data, attempts=20)
+    assert result.violations == [], result.explain()
 
 
 @pytest.mark.parametrize("lag", [1, 2, 3, 4, 5])
@@ -147,9 +147,8 @@ def test_a_describe_during_login_may_land_on_the_customer_logged_in_before():
         describe({}),
         tokens=[{"jwtToken": "token-zero"}, {"jwtToken": "token-one"}],
     )
-    for _ in range(5):
-        result = replay_case(REFERENCE, data)
-        assert result.violations == [], result.explain()
+    result = replay_case(REFERENCE, data, attempts=5)  # the first of 5 runs that breaks
+    assert result.violations == [], result.explain()
 
 
 class QueuesUntilLogin(KustomerDouble):
