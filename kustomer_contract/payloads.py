@@ -35,7 +35,7 @@ import yaml.reader
 from .errors import one_line as _one_line
 from .pointer import escape as _escape
 from .pointer import join as json_pointer
-from .pointer import unescape
+from .pointer import tokens
 
 __all__ = [
     "MAX_ALIAS_VALUES",
@@ -102,35 +102,29 @@ class Payload:
         if isinstance(self.positions, _LazyPositions):
             self.positions.prefetch(pointers)
 
-    def document_order(self, pointer: str) -> tuple[int, ...]:
-        """Where ``pointer`` stands in the file, as key and item indexes from the root: sorts
-        as positions do (parsers keep keys in file order), with no position map."""
-        value, out = self.value, []
-        for part in pointer.split("/")[1:]:
-            key = unescape(part)
-            if isinstance(value, dict) and key in value:
-                out.append(_key_index(value, key))
-                value = value[key]
-            elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
-                out.append(int(key))
-                value = value[int(key)]
-            else:
-                break
-        return tuple(out)
+    def document_order(self) -> Callable[[str], tuple[int, ...]]:
+        """A sort key: where a pointer stands in the file, as key and item indexes from the
+        root. It sorts as positions do (parsers keep keys in file order), with no position
+        map; each object's key order is built once, on first use, and dies with the key."""
+        key_orders: dict[int, dict[str, int]] = {}  # id of an object of this payload's value
 
+        def order(pointer: str) -> tuple[int, ...]:
+            value, out = self.value, []
+            for key in tokens(pointer):
+                if isinstance(value, dict) and key in value:
+                    keys = key_orders.get(id(value))
+                    if keys is None:  # list(d).index would be O(n) per problem
+                        keys = key_orders[id(value)] = {k: i for i, k in enumerate(value)}
+                    out.append(keys[key])
+                    value = value[key]
+                elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+                    out.append(int(key))
+                    value = value[int(key)]
+                else:
+                    break
+            return tuple(out)
 
-_KEY_INDEXES: dict[int, tuple[dict, dict[str, int]]] = {}  # id -> (the object, its key order)
-
-
-def _key_index(mapping: dict, key: str) -> int:
-    # Built once per object asked about (and for the last 8 only): list(d).index is O(n).
-    held = _KEY_INDEXES.get(id(mapping))
-    if held is None or held[0] is not mapping:
-        if len(_KEY_INDEXES) >= 8:
-            _KEY_INDEXES.clear()
-        held = (mapping, {k: i for i, k in enumerate(mapping)})
-        _KEY_INDEXES[id(mapping)] = held
-    return held[1].get(key, -1)
+        return order
 
 
 @dataclass(frozen=True)

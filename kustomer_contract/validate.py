@@ -354,12 +354,13 @@ def _first_in_file_order(
     """
     seen: set[int] = set()  # a hash collision could undercount by one: only the "N more"
     kept: list[tuple[tuple[int, ...], int, Problem]] = []
+    order = payload.document_order()
     for problem in problems:
         key = hash(problem)
         if key in seen:
             continue
         seen.add(key)
-        kept.append((payload.document_order(problem.pointer), len(seen), problem))
+        kept.append((order(problem.pointer), len(seen), problem))
         if len(seen) >= MAX_COUNTED:
             break
         if len(kept) >= 4 * MAX_SHOWN:
