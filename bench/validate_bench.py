@@ -152,7 +152,7 @@ def write_jsonl(path: Path, n: int, valid: list[object]) -> None:
 
 
 def export_schema(path: Path) -> None:
-    from kustomer_contract.spec import load_spec
+    from kustomer_contract.spec.loader import load_spec
 
     schema = {"$schema": DRAFT, **load_spec("v1").target.options_schema}
     path.write_text(json.dumps(schema), encoding="utf-8")

@@ -15,18 +15,18 @@ from typing import Any
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "replay_case": "runner",  # every printed regression test calls it
-    "check_guarantee": "runner",
-    "CaseResult": "runner",
-    "Session": "session",
-    "Settings": "session",
-    "load_spec": "spec",
-    "load_klass": "spec",
-    "SpecError": "spec",
-    "Case": "model",
-    "Step": "model",
+    "replay_case": "engine.runner",  # every printed regression test calls it
+    "check_guarantee": "engine.runner",
+    "CaseResult": "engine.runner",
+    "Session": "engine.session",
+    "Settings": "engine.session",
+    "load_spec": "spec.loader",
+    "load_klass": "spec.loader",
+    "SpecError": "spec.types",
+    "Case": "generate.cases",
+    "Step": "generate.cases",
     "KustomerContractError": "errors",
-    "IDS": "guarantees",
+    "IDS": "spec.guarantees",
 }
 __all__ = ["__version__", *_PUBLIC]
 

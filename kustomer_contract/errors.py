@@ -5,6 +5,8 @@ line on standard error and that status."""
 
 from __future__ import annotations
 
+from ._core.text import one_line
+
 EXIT_OK = 0  # all good
 EXIT_FAILED = 1  # the contract is broken, a payload is invalid, a difference was found
 EXIT_USAGE = 2  # usage or input error: nothing was judged
@@ -15,11 +17,6 @@ class KustomerContractError(Exception):
     """Root of the errors this tool reports as one line; ``exit_code`` is what it becomes."""
 
     exit_code = EXIT_USAGE
-
-
-def one_line(text: object) -> str:
-    """``text`` on one line: a message printed for CI logs never spans several."""
-    return " ".join(str(text).split())
 
 
 def print_error(message: object, code: int = EXIT_USAGE) -> int:

@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from .options import (
+from .engine.settings import (
     DEFAULT_GRACE,
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_SPEC,
@@ -237,7 +237,8 @@ def _check_before_collecting(config: pytest.Config, run: _Run) -> None:
         if deeper:
             _fixture_out_of_reach(config, deeper)
         return
-    from .spec import SpecError, load_klass, load_spec
+    from .spec.loader import load_klass, load_spec
+    from .spec.types import SpecError
 
     s = _settings(config)
     try:
@@ -329,7 +330,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     wanted = config.getoption("kustomer_coverage") or config.getini("kustomer_coverage")
     if not wanted or not merged:
         return
-    from .coverage import Coverage
+    from .engine.coverage import Coverage
 
     terminalreporter.section("kustomer-contract coverage")
     for into in merged.values():
@@ -340,7 +341,7 @@ def _settings(config: pytest.Config, impl: str | None = None):
     """The session settings for this run; ``impl`` is what a kustomer_implementation fixture
     returned as ``module:attribute``. Only the run's one source names the implementation, so
     a replay line names the same one."""
-    from .session import Settings
+    from .engine.session import Settings
 
     grace = _setting(config, "grace")
     run = _run(config)
@@ -391,7 +392,8 @@ class ContractCollector(pytest.Collector):
     """The ``contract`` node: one item per guarantee of the configured spec."""
 
     def collect(self):
-        from .spec import SpecError, load_spec
+        from .spec.loader import load_spec
+        from .spec.types import SpecError
 
         try:
             spec = load_spec(_settings(self.config).spec)
@@ -410,7 +412,7 @@ class ContractCollector(pytest.Collector):
 def _test_for(guarantee: str):
     def test(kustomer_contract_session) -> None:
         __tracebackhide__ = True
-        from .report import failure_text
+        from .report.reproducers import failure_text, replayer
 
         session = kustomer_contract_session
         result = session.check(guarantee)
@@ -419,7 +421,7 @@ def _test_for(guarantee: str):
         if result.status == "error":
             pytest.fail(f"{guarantee}: the check itself failed: {result.error}", pytrace=False)
         if result.failure is not None:
-            replay = session.replay_command(guarantee, "pytest")
+            replay = replayer(session, "pytest")(guarantee)
             pytest.fail(
                 failure_text(
                     session.spec,
@@ -479,8 +481,8 @@ def kustomer_implementation(pytestconfig: pytest.Config) -> Any:
 def kustomer_contract_session(request: pytest.FixtureRequest, pytestconfig: pytest.Config):
     """A loaded contract session (spec, Klass, driver) for the configured implementation."""
     from .drivers.python import ImplementationError, PythonDriver
-    from .session import Session
-    from .spec import SpecError
+    from .engine.session import Session
+    from .spec.types import SpecError
 
     run = _run(pytestconfig)
     # A contract item asks the fixture only when the fixture is the run's source, so an
@@ -522,7 +524,7 @@ def kustomer_contract_session(request: pytest.FixtureRequest, pytestconfig: pyte
 @pytest.fixture(scope="session")
 def kustomer_spec(pytestconfig: pytest.Config):
     """The loaded contract spec (``--kustomer-spec``, v1 by default)."""
-    from .spec import load_spec
+    from .spec.loader import load_spec
 
     return load_spec(_settings(pytestconfig).spec)
 
@@ -530,7 +532,7 @@ def kustomer_spec(pytestconfig: pytest.Config):
 @pytest.fixture(scope="session")
 def kustomer_klass(pytestconfig: pytest.Config):
     """The Klass from ``--kustomer-klass``, or None."""
-    from .spec import load_klass, load_spec
+    from .spec.loader import load_klass, load_spec
 
     settings = _settings(pytestconfig)
     return load_klass(settings.klass, load_spec(settings.spec)) if settings.klass else None
@@ -541,7 +543,7 @@ def kustomer_strategies(kustomer_spec, kustomer_klass):
     """Hypothesis strategies bound to the spec and Klass: valid_options(), invalid_options(), ..."""
     from types import SimpleNamespace
 
-    from . import strategies as s
+    from .generate import strategies as s
 
     return SimpleNamespace(
         valid_options=lambda: s.valid_options(kustomer_spec, kustomer_klass),

@@ -7,11 +7,11 @@ from pathlib import Path
 import hypothesis  # noqa: F401
 import pytest
 
-import kustomer_contract.cli  # noqa: F401
+import kustomer_contract.cli.main  # noqa: F401
+import kustomer_contract.generate.strategies  # noqa: F401
 import kustomer_contract.pytest_plugin  # noqa: F401
 import kustomer_contract.reference  # noqa: F401
-import kustomer_contract.report  # noqa: F401
-import kustomer_contract.strategies  # noqa: F401
+import kustomer_contract.report.reproducers  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -25,21 +25,21 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def v1():
-    from kustomer_contract.spec import load_spec
+    from kustomer_contract.spec.loader import load_spec
 
     return load_spec("v1")
 
 
 @pytest.fixture(scope="session")
 def klass():
-    from kustomer_contract.spec import load_klass
+    from kustomer_contract.spec.loader import load_klass
 
     return load_klass(DATA / "klass.yaml")
 
 
 def browser_missing() -> str | None:
     """Why Chromium cannot be driven here (Playwright or the executable missing), or None."""
-    from kustomer_contract import browser
+    from kustomer_contract.drivers import browser
 
     try:
         browser.launch_options()

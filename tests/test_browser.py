@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kustomer_contract.cli import main
+from kustomer_contract.cli.main import main
 from kustomer_contract.drivers.page import PageDriver, PageGone
-from kustomer_contract.model import Case, Step
-from kustomer_contract.runner import replay_case
+from kustomer_contract.engine.runner import replay_case
+from kustomer_contract.generate.cases import Case, Step
 from tests.js_gallery import timeout_of
 
 pytestmark = pytest.mark.browser
@@ -141,7 +141,7 @@ def test_a_broken_double_is_reported_with_the_page_to_replay(tmp_path, capsys):
 
 @pytest.mark.parametrize("name", sorted(JS_BROKEN))
 def test_each_broken_js_double_fails_its_guarantee_in_a_page(tmp_path, v1, name):
-    from kustomer_contract.runner import check_guarantee
+    from kustomer_contract.engine.runner import check_guarantee
 
     guarantee = JS_BROKEN[name]
     driver = PageDriver(gallery_page(tmp_path, name), v1)
@@ -155,7 +155,7 @@ def test_each_broken_js_double_fails_its_guarantee_in_a_page(tmp_path, v1, name)
 
 
 def test_a_page_that_never_returns_from_a_call(tmp_path, v1):
-    from kustomer_contract.runner import check_guarantee
+    from kustomer_contract.engine.runner import check_guarantee
 
     driver = PageDriver(page(tmp_path, BROKEN["accepts-valid"]), v1)
     try:
@@ -171,7 +171,7 @@ def test_a_page_that_never_returns_from_a_call(tmp_path, v1):
 
 
 def test_a_hung_method_costs_one_page_not_the_run(tmp_path):
-    from kustomer_contract.spec import load_spec
+    from kustomer_contract.spec.loader import load_spec
 
     target = page(tmp_path, """
         return { ...k, describeCustomer(o, cb) { if (o && o.hang) for (;;) {} return k.describeCustomer(o, cb); } };
@@ -181,7 +181,7 @@ def test_a_hung_method_costs_one_page_not_the_run(tmp_path):
     assert any("did not return within 1 s" in v.observed for v in result.violations)
     driver = PageDriver(target, load_spec("v1"))
     try:  # the next case gets a working page again
-        from kustomer_contract.runner import CaseRunner
+        from kustomer_contract.engine.runner import CaseRunner
 
         ok = CaseRunner(driver.spec, driver, None, 2.0).run(Case((), (Step("describe", EMAIL),)))
         assert not ok.violations, ok.violations
@@ -219,7 +219,7 @@ def test_a_page_with_only_the_loaders_stub_names_what_it_lacks(tmp_path, capsys,
 
 
 def test_a_page_that_navigates_away_during_a_call(tmp_path):
-    from kustomer_contract.spec import load_spec
+    from kustomer_contract.spec.loader import load_spec
 
     (tmp_path / "elsewhere.html").write_text("<!doctype html><p>elsewhere</p>", encoding="utf-8")
     target = page(tmp_path, """
@@ -298,14 +298,14 @@ def test_one_implementation_at_a_time(capsys):
 
 
 def test_a_loopback_url_is_checked_as_it_is(v1):
-    from kustomer_contract.browser import serve
+    from kustomer_contract.drivers.browser import serve
 
     served = serve(str(PAGES / "reference.html"))  # any loopback server will do
     try:
         driver = PageDriver(served.url, v1)
         try:
             runner_case = Case((), (Step("describe", EMAIL),))
-            from kustomer_contract.runner import CaseRunner
+            from kustomer_contract.engine.runner import CaseRunner
 
             result = CaseRunner(v1, driver, None, 2.0).run(runner_case)
             assert not result.violations and driver.url == served.url

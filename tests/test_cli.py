@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from kustomer_contract.cli import main
+from kustomer_contract.cli.main import main
 
 
 def test_check_on_the_reference_passes(capsys):

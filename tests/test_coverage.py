@@ -2,9 +2,9 @@
 
 import json
 
-from kustomer_contract.cli import main
-from kustomer_contract.coverage import CoverageRecorder
-from kustomer_contract.model import Case, Step
+from kustomer_contract.cli.main import main
+from kustomer_contract.engine.coverage import CoverageRecorder
+from kustomer_contract.generate.cases import Case, Step
 
 
 def test_targets_come_from_the_spec(v1, klass):
@@ -77,7 +77,7 @@ def test_check_prints_coverage(capsys):
 
 def test_the_invalid_sweep_reaches_every_invalid_site_on_its_own(v1, klass):
     """rejects-invalid runs the sweep first: no invalid site is left to the seed's luck."""
-    from kustomer_contract.strategies import invalid_sweep
+    from kustomer_contract.generate.strategies import invalid_sweep
 
     for names in (None, klass):
         recorder = CoverageRecorder(v1, klass=names)
@@ -91,7 +91,7 @@ def test_the_invalid_sweep_reaches_every_invalid_site_on_its_own(v1, klass):
 
 
 def test_the_sweep_is_the_same_on_every_run(v1):
-    from kustomer_contract.strategies import invalid_sweep
+    from kustomer_contract.generate.strategies import invalid_sweep
 
     first = [c.to_json() for c in invalid_sweep(v1)]
     invalid_sweep.cache_clear()

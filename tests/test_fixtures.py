@@ -2,8 +2,8 @@
 
 import json
 
-from kustomer_contract.cli import main
-from kustomer_contract.schemas import validator_for
+from kustomer_contract.cli.main import main
+from kustomer_contract.spec.schemas import validator_for
 
 
 def _lines(capsys, *args):

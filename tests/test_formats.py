@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from kustomer_contract import validate, values
-from kustomer_contract.cli import main
-from kustomer_contract.fastcheck import FastCheck
-from kustomer_contract.formats import conforms
-from kustomer_contract.schemas import PayloadValidator, formats_used, validator_for
-from kustomer_contract.spec import load_spec
-from kustomer_contract.strategies import invalid_sweep
+from kustomer_contract.callers import validate
+from kustomer_contract.cli.main import main
+from kustomer_contract.generate import values
+from kustomer_contract.generate.strategies import invalid_sweep
+from kustomer_contract.spec.fastcheck import FastCheck
+from kustomer_contract.spec.formats import conforms
+from kustomer_contract.spec.loader import load_spec
+from kustomer_contract.spec.schemas import PayloadValidator, formats_used, validator_for
 
 ROOT = Path(__file__).resolve().parent.parent
 V1 = load_spec("v1")

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from kustomer_contract import session as session_module
-from kustomer_contract.cli import main
+from kustomer_contract.cli.main import main
+from kustomer_contract.engine import session as session_module
 
 ROOT = Path(__file__).resolve().parent.parent
 GALLERY = ROOT / "tests" / "gallery"
@@ -227,7 +227,7 @@ def test_overlapping_calls_may_overwrite_each_other(
     impl: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Once a false alarm: a value another call of an overlap group overwrote is not 'lost'."""
-    from kustomer_contract.runner import replay_case
+    from kustomer_contract.engine.runner import replay_case
 
     monkeypatch.chdir(ROOT)
     case = {"tokens": [], "steps": [

@@ -19,9 +19,9 @@ import uuid
 
 import pytest
 
-import kustomer_contract.session as session_module
-from kustomer_contract.cli import main
-from kustomer_contract.runner import check_guarantee
+import kustomer_contract.engine.session as session_module
+from kustomer_contract.cli.main import main
+from kustomer_contract.engine.runner import check_guarantee
 
 IMPLEMENTATIONS = '"""Misbehaving implementations, each one fault on top of the conformant reference double."""\nimport math\nimport os\nimport threading\n\nfrom kustomer_contract.reference import KustomerDouble\n\nRELEASE = threading.Event()  # set by the test to let blocked calls end\nGLOBAL = {"describes": 0}\n_STARTED = [False]\n\n\nclass BlocksInDescribe(KustomerDouble):\n    def describeCustomer(self, options, callback=None):\n        RELEASE.wait()\n\n\nclass BlocksInStart(KustomerDouble):\n    def start(self, options=None, callback=None):\n        RELEASE.wait()\n\n\nclass NeverCallsBack(KustomerDouble):\n    def describeCustomer(self, options, callback=None):\n        pass\n\n\nclass _Respond(KustomerDouble):\n    """describeCustomer answers through ``self.answer(callback, response, error)``."""\n\n    def describeCustomer(self, options, callback=None):\n        if callback is None:\n            return super().describeCustomer(options, None)\n\n        def forward(response, error=None):\n            self.answer(callback, response, error)\n\n        return super().describeCustomer(options, forward)\n\n\nclass CallsBackTwice(_Respond):\n    def answer(self, cb, response, error):\n        cb(response, error)\n        cb(response, error)\n\n\nclass CallsBack1000Times(_Respond):\n    def answer(self, cb, response, error):\n        for _ in range(1000):\n            cb(response, error)\n\n\nclass CallsBackWithNothing(_Respond):\n    def answer(self, cb, response, error):\n        cb()\n\n\nclass CallsBackWithThreeArgs(_Respond):\n    def answer(self, cb, response, error):\n        cb(response, error, "extra")\n\n\nclass CallsBackWithBytes(_Respond):\n    def answer(self, cb, response, error):\n        cb(b\'{"customerId": "c-1"}\' if error is None else None, error)\n\n\nclass CallsBackWithSet(_Respond):\n    def answer(self, cb, response, error):\n        if response is not None:\n            response = {**response, "emails": set(response.get("emails", []))}\n        cb(response, error)\n\n\nclass CallsBackWithNaN(_Respond):\n    def answer(self, cb, response, error):\n        if response is not None:\n            response = {**response, "custom": {"scoreNum": math.nan}}\n        cb(response, error)\n\n\nclass CallsBackWithHugeString(_Respond):\n    """A 10 MB customerId: valid JSON, allowed by callbackResponse (no length limit)."""\n\n    def answer(self, cb, response, error):\n        if response is not None:\n            response = {**response, "customerId": "c" * 10_000_000}\n        cb(response, error)\n\n\nclass CallsBackWithCycle(_Respond):\n    def answer(self, cb, response, error):\n        if response is not None:\n            response = dict(response)\n            response["self"] = response\n        cb(response, error)\n\n\nclass RaisesInStart(KustomerDouble):\n    def start(self, options=None, callback=None):\n        raise RuntimeError("start exploded")\n\n\nclass RaisesInLogin(KustomerDouble):\n    def login(self, options, callback=None):\n        raise RuntimeError("login exploded")\n\n\nclass RaisesInLogout(KustomerDouble):\n    def logout(self, callback=None):\n        raise RuntimeError("logout exploded")\n\n\nclass RaisesInDescribe(KustomerDouble):\n    def describeCustomer(self, options, callback=None):\n        raise RuntimeError("describeCustomer exploded")\n\n\nclass SetsEnviron(KustomerDouble):\n    def describeCustomer(self, options, callback=None):\n        os.environ["KUSTOMER_HOSTILE_TOUCHED"] = "1"\n        GLOBAL["describes"] += 1\n        return super().describeCustomer(options, callback)\n\n\nclass StartedIsGlobal(KustomerDouble):\n    """start sets a module global: every later instance counts as started."""\n\n    def start(self, options=None, callback=None):\n        _STARTED[0] = True\n        return super().start(options, callback)\n\n    def _describe(self, name, options, callback=None):\n        if _STARTED[0] and not self._started:  # another instance was started: so is this one\n            with self._lock:\n                self._current, self._started = self._new_customer(), True\n        return super()._describe(name, options, callback)\n\n\nclass MutatesOptions(KustomerDouble):\n    def describeCustomer(self, options, callback=None):\n        super().describeCustomer(options, callback)\n        if isinstance(options, dict):\n            options["touched"] = True\n\n\ndef raising_factory():\n    raise RuntimeError("cannot connect to the fake SDK")\n\n\ndef none_factory():\n    return None\n\n\nclass CallsBackWithHugeError(_Respond):\n    def answer(self, cb, response, error):\n        cb(None, "x" * 10_000_000)\n'
 
@@ -380,7 +380,7 @@ class LingersAndPrints(KustomerDouble):
 
 RUN_CLI = (
     "import functools, sys\n"
-    "import kustomer_contract.runner as runner, kustomer_contract.session as session\n"
+    "import kustomer_contract.engine.runner as runner, kustomer_contract.engine.session as session\n"
     "session.check_guarantee = functools.partial(runner.check_guarantee, shrink_seconds=1.0)\n"
     "from kustomer_contract.cli import entry\n"
     "sys.argv[0] = 'kustomer-contract'\n"
@@ -476,7 +476,7 @@ def test_a_late_second_call_is_seen_only_within_the_grace(fatal):
 
 def test_the_late_call_reproducer_reproduces(fatal, monkeypatch):
     """The case reported for a late second call fails again when replayed as printed."""
-    from kustomer_contract.runner import replay_case
+    from kustomer_contract.engine.runner import replay_case
 
     done = cli(fatal, "SecondCallLater", "callback-once", "--json")
     failure = json.loads(done.stdout)["results"][0]["failure"]
@@ -494,7 +494,7 @@ def test_lingering_threads_and_prints_neither_hold_the_process_nor_corrupt_json(
 
 def test_watching_for_late_calls_does_not_sleep_per_case(v1, monkeypatch):
     """callback-once waits out its grace once per run (at the end), never once per case."""
-    import kustomer_contract.runner as runner_module
+    import kustomer_contract.engine.runner as runner_module
     from kustomer_contract.drivers.python import PythonDriver
     from kustomer_contract.reference import make
 

@@ -19,8 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kustomer_contract.cli import main
-from kustomer_contract.spec import SpecError, load_spec
+from kustomer_contract.cli.main import main
+from kustomer_contract.spec.loader import load_spec
+from kustomer_contract.spec.types import SpecError
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -584,7 +585,7 @@ def test_a_device_named_json_is_bounded_and_skipped_in_a_walk(tmp_path):
 
 def test_an_endless_line_is_not_skipped_forever(monkeypatch):
     """With no end of line in sight, reading stops instead of skipping the rest forever."""
-    from kustomer_contract import payloads
+    from kustomer_contract._core import payloads
 
     monkeypatch.setattr(payloads, "MAX_FILE_BYTES", 1000)
     reads = []

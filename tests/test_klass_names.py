@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kustomer_contract.cli import main
-from kustomer_contract.spec import SpecError, load_klass, load_spec
+from kustomer_contract.cli.main import main
+from kustomer_contract.spec.loader import load_klass, load_spec
+from kustomer_contract.spec.types import SpecError
 
 ROOT = Path(__file__).resolve().parent.parent
 HINT = "is not a Klass attribute name"  # the spec's own x-hints text for propertyNames
@@ -38,7 +39,7 @@ def test_check_refuses_a_badly_named_klass_attribute(tmp_path, capsys, text, lin
 
 def test_the_message_is_validates(tmp_path, v1):
     # the same words validate prints for a payload using the name
-    from kustomer_contract.schemas import validator_for
+    from kustomer_contract.spec.schemas import validator_for
 
     path = tmp_path / "k.yaml"
     path.write_text("attributes: [favoriteColor]\n")

@@ -12,9 +12,9 @@ import copy
 import pytest
 
 from kustomer_contract.drivers.python import PythonDriver
+from kustomer_contract.engine.runner import CaseRunner, check_guarantee, replay_case
 from kustomer_contract.reference import KustomerDouble
-from kustomer_contract.runner import CaseRunner, check_guarantee, replay_case
-from kustomer_contract.spec import load_spec
+from kustomer_contract.spec.loader import load_spec
 
 REFERENCE = "kustomer_contract.reference:make"
 FAV = "favoriteColorStr"
@@ -91,7 +91,7 @@ def lands_late(lag):
 def run(impl, data, spec="v1"):
     loaded = load_spec(spec)
     return CaseRunner(loaded, PythonDriver(impl, loaded), None, 2.0, 0.0).run(
-        __import__("kustomer_contract.model", fromlist=["Case"]).Case.from_json(data)
+        __import__("kustomer_contract.generate.cases", fromlist=["Case"]).Case.from_json(data)
     )
 
 

@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kustomer_contract import values
-from kustomer_contract.checks import Probe
 from kustomer_contract.drivers.node import JSError, JSValue, NodeDriver, NodeExited
 from kustomer_contract.drivers.python import ImplementationError
-from kustomer_contract.runner import check_guarantee
-from kustomer_contract.schemas import validator_for
+from kustomer_contract.engine.checks import Probe
+from kustomer_contract.engine.runner import check_guarantee
+from kustomer_contract.generate import values
+from kustomer_contract.spec.schemas import validator_for
 from tests.js_gallery import timeout_of
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not on PATH")
@@ -92,7 +92,7 @@ def test_reference_keeps_every_guarantee(reference, v1, guarantee, seed):
 def test_reference_under_v2_takes_the_shared_keys(guarantee):
     """The driver tells the factory the spec's version; the v2 double accepts sharedEmails."""
     from kustomer_contract.drivers.node import NodeDriver
-    from kustomer_contract.spec import load_spec
+    from kustomer_contract.spec.loader import load_spec
 
     v2 = load_spec("v2")
     driver = NodeDriver(REFERENCE, v2)
@@ -316,7 +316,11 @@ export default function make() {
 
 
 def test_js_validation_agrees_with_the_python_validator(v1, klass, tmp_path):
-    from kustomer_contract.strategies import invalid_options, unknown_custom_options, valid_options
+    from kustomer_contract.generate.strategies import (
+        invalid_options,
+        unknown_custom_options,
+        valid_options,
+    )
 
     samples: list[tuple[dict, bool]] = []
     validators = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kustomer_contract.browser import serve
+from kustomer_contract.drivers.browser import serve
 
 
 def fetch(url: str) -> tuple[int, bytes]:

@@ -1,4 +1,4 @@
-"""Tests for kustomer_contract.payloads: values, exact positions, and refusals."""
+"""Tests for kustomer_contract._core.payloads: values, exact positions, and refusals."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kustomer_contract import payloads
-from kustomer_contract.payloads import (
+from kustomer_contract._core import payloads
+from kustomer_contract._core.payloads import (
     MAX_DEPTH,
     Payload,
     ReadProblem,

@@ -9,8 +9,8 @@ import pytest
 # pulls in (yaml's and rpds' compiled parts among it) before any in-process pytester run,
 # which would drop them afterwards and re-import broken copies (a hang in yaml's parser).
 import kustomer_contract.drivers.python  # noqa: F401
-import kustomer_contract.session  # noqa: F401
-from kustomer_contract.spec import load_spec
+import kustomer_contract.engine.session  # noqa: F401
+from kustomer_contract.spec.loader import load_spec
 
 load_spec("v1")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kustomer_contract import pointer
+from kustomer_contract._core import pointer
 
 keys = st.text(alphabet=st.sampled_from("ab~/01"), max_size=6)
 

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from kustomer_contract import browser, record
-from kustomer_contract.cli import main
-from kustomer_contract.trace import check_trace
+from kustomer_contract.callers import record
+from kustomer_contract.callers.trace import check_trace
+from kustomer_contract.cli.main import main
+from kustomer_contract.drivers import browser
 
 pytestmark = pytest.mark.browser
 

@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from kustomer_contract import report
-from kustomer_contract.model import Case
-from kustomer_contract.runner import Failure
-from kustomer_contract.session import Session, Settings
+from kustomer_contract.engine.runner import Failure
+from kustomer_contract.engine.session import Session, Settings
+from kustomer_contract.generate.cases import Case
+from kustomer_contract.report import reproducers as report
 from tests.js_gallery import timeout_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +107,7 @@ def _run_check(entry: dict[str, Any]) -> dict[str, Any]:
             session.driver.shutdown()
     document = report.to_json(
         session.spec, [result], impl=session.impl, klass=entry["klass"], seed=SEED,
-        timeout=session.settings.timeout, replay=session.replay_command,
+        timeout=session.settings.timeout, replay=report.replayer(session),
     )  # fmt: skip
     return {"result": result, "report": document, "spec": session.spec}
 
@@ -348,7 +348,7 @@ def test_a_spent_shrink_budget_is_said_and_named() -> None:
     assert result.failure is not None and result.failure.shrink_stopped
     text = report.failure_text(
         session.spec, result, impl=session.impl, klass=None,
-        replay=session.replay_command(entry["guarantee"]),
+        replay=report.replayer(session)(entry["guarantee"]),
     )  # fmt: skip
     assert "shrinking stopped after 1 cases" in text and "--shrink-budget" in text
     assert "--shrink-budget 1 " in text  # the replay reruns with the same budget

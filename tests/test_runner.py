@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from kustomer_contract.drivers.python import PythonDriver
+from kustomer_contract.engine.runner import check_guarantee
 from kustomer_contract.reference import KustomerDouble, KustomerError
-from kustomer_contract.runner import check_guarantee
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,7 +117,7 @@ def test_a_broken_conversation_record_is_caught(v1):
 
 
 def test_an_implementation_without_the_optional_method(v1):
-    from kustomer_contract.session import Session, Settings
+    from kustomer_contract.engine.session import Session, Settings
 
     session = Session(Settings(impl="tests.test_runner:WithoutConversations", max_examples=5))
     assert session.methods == ("describeCustomer",) and session.skipped == ["describeConversation"]
@@ -128,7 +128,7 @@ def test_a_new_describe_method_needs_yaml_only(tmp_path):
     """Add describeCompany to a copy of v1 as YAML: the engine and the reference check it as is."""
     import shutil
 
-    from kustomer_contract.spec import load_spec, specs_dir
+    from kustomer_contract.spec.loader import load_spec, specs_dir
 
     spec_dir = tmp_path / "spec"
     shutil.copytree(specs_dir() / "v1", spec_dir)
@@ -163,7 +163,7 @@ def test_a_new_describe_method_needs_yaml_only(tmp_path):
 def test_a_wrongly_accepted_unknown_name_is_not_blamed_on_not_before_start():
     """Its value may show up afterwards: that is rejects-unknown-custom's finding alone, even
     when the same value was also described before start (where it must never land)."""
-    from kustomer_contract.runner import replay_case
+    from kustomer_contract.engine.runner import replay_case
 
     conversation = "000000000000000000000726"
     case = {"tokens": [], "steps": [

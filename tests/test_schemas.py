@@ -2,7 +2,7 @@
 
 import pytest
 
-from kustomer_contract.schemas import validator_for
+from kustomer_contract.spec.schemas import validator_for
 
 # The seed documentation's examples. Its email addresses were obfuscated by the page it was
 # copied from ("[email protected]"), so plausible ones stand in; the second example's missing

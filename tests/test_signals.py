@@ -90,7 +90,7 @@ def test_sigterm_ends_node_and_what_it_spawned(tmp_path):
 def test_node_output_lines_are_kept_cut(tmp_path):
     """A module printing endless lines: the driver keeps each cut at LINE_CAP bytes."""
     from kustomer_contract.drivers.node import LINE_CAP, NodeDriver
-    from kustomer_contract.spec import load_spec
+    from kustomer_contract.spec.loader import load_spec
 
     module = tmp_path / "loud.mjs"
     module.write_text(

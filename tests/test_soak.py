@@ -93,8 +93,8 @@ def run_unit(unit: Unit, max_examples: int = MAX_EXAMPLES) -> list[dict[str, Any
     """Check the unit's guarantees; one report per guarantee not passed (empty: all good).
 
     Runs from ROOT (the impl and Klass paths are relative to it)."""
-    from kustomer_contract.report import failure_text
-    from kustomer_contract.session import Session, Settings
+    from kustomer_contract.engine.session import Session, Settings
+    from kustomer_contract.report.reproducers import failure_text, replayer
 
     kind, target = IMPLS[unit.impl]
     settings = Settings(
@@ -116,7 +116,7 @@ def run_unit(unit: Unit, max_examples: int = MAX_EXAMPLES) -> list[dict[str, Any
                 **asdict(unit),
                 "guarantee": guarantee,
                 "status": result.status,
-                "replay_command": session.replay_command(guarantee),
+                "replay_command": replayer(session)(guarantee),
             }
             if result.failure:
                 case = result.failure.case.to_json()
@@ -127,7 +127,7 @@ def run_unit(unit: Unit, max_examples: int = MAX_EXAMPLES) -> list[dict[str, Any
                     result,
                     impl=session.impl,
                     klass=unit.klass,
-                    replay=session.replay_command(guarantee),
+                    replay=replayer(session)(guarantee),
                 )
             else:
                 report["text"] = f"{guarantee} {result.status}: {result.blocked_by or result.error}"
@@ -218,8 +218,8 @@ FOUND = {
 def test_found_false_alarm_stays_fixed(
     name: str, impl: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kustomer_contract.runner import replay_case
-    from kustomer_contract.values import jwt_for
+    from kustomer_contract.engine.runner import replay_case
+    from kustomer_contract.generate.values import jwt_for
 
     monkeypatch.chdir(ROOT)
     case = json.loads(json.dumps(FOUND[name]))

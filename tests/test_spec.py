@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kustomer_contract.spec import SpecError, load_klass, load_spec, specs_dir
+from kustomer_contract.spec.loader import load_klass, load_spec, specs_dir
+from kustomer_contract.spec.types import SpecError
 
 DESIGN_GUARANTEES = [
     "accepts-valid",

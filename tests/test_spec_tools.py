@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kustomer_contract import spec_commands
-from kustomer_contract.deprecations import deprecations, deprecations_in
-from kustomer_contract.explain import entries, explain
-from kustomer_contract.schemas import validator_for
-from kustomer_contract.spec import load_spec, specs_dir
-from kustomer_contract.specdiff import CALLERS, IMPLEMENTERS, diff
-from kustomer_contract.speclint import lint
+from kustomer_contract.cli import spec_commands
+from kustomer_contract.spec.deprecations import deprecations, deprecations_in
+from kustomer_contract.spec.diff import CALLERS, IMPLEMENTERS, diff
+from kustomer_contract.spec.explain import entries, explain
+from kustomer_contract.spec.lint import lint
+from kustomer_contract.spec.loader import load_spec, specs_dir
+from kustomer_contract.spec.schemas import validator_for
 
 BROKEN = Path(__file__).parent / "data" / "broken_specs"
 DESCRIBE = "/methods/describeCustomer"

@@ -7,8 +7,8 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kustomer_contract import strategies as S
-from kustomer_contract.schemas import validator_for
+from kustomer_contract.generate import strategies as S
+from kustomer_contract.spec.schemas import validator_for
 
 FAST = settings(
     max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck)

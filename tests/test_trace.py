@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from kustomer_contract import trace
-from kustomer_contract.spec import Rule
+from kustomer_contract.callers import trace
+from kustomer_contract.spec.types import Rule
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "tests" / "trace_scripts"
@@ -493,7 +493,7 @@ def test_rules_come_from_the_spec(v1):
 
 def test_unknown_rule_kind_is_skipped_with_a_warning(v1, tmp_path, monkeypatch):
     other = dataclasses.replace(v1, rules=(*v1.rules, Rule("odd", "at-most-once", "start", "x")))
-    monkeypatch.setattr("kustomer_contract.spec.load_spec", lambda name: other)
+    monkeypatch.setattr("kustomer_contract.spec.loader.load_spec", lambda name: other)
     code, _, err = run_trace(str(write(tmp_path, GOOD)))
     assert code == 0
     assert "rule 'odd' has kind 'at-most-once', which trace cannot check" in err

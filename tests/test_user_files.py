@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from kustomer_contract import safe_write
-from kustomer_contract.cli import main
-from kustomer_contract.safe_write import AtomicFile, write_text
+from kustomer_contract._core import safe_write
+from kustomer_contract._core.safe_write import AtomicFile, write_text
+from kustomer_contract.cli.main import main
 
 VALID = '{"attributes": {"emails": ["a@b.co"]}}\n'
 
@@ -316,7 +316,7 @@ def test_a_read_only_file_system_simulated(tmp_path, capsys, monkeypatch):
 
 
 def test_a_run_stopped_halfway_leaves_every_file_accounted_for(tmp_path, capsys, monkeypatch):
-    from kustomer_contract import fixtures as fixtures_module
+    from kustomer_contract.callers import fixtures as fixtures_module
 
     out = tmp_path / "fx"
     assert fixtures(capsys, "--count", "5", "--out", out)[0] == 0

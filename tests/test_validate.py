@@ -16,11 +16,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kustomer_contract import validate
-from kustomer_contract.fastcheck import FastCheck, rust_schema
-from kustomer_contract.schemas import PayloadValidator, validator_for
-from kustomer_contract.spec import load_spec
-from kustomer_contract.strategies import invalid_options, unknown_custom_options, valid_options
+from kustomer_contract.callers import validate
+from kustomer_contract.generate.strategies import (
+    invalid_options,
+    unknown_custom_options,
+    valid_options,
+)
+from kustomer_contract.spec.fastcheck import FastCheck, rust_schema
+from kustomer_contract.spec.loader import load_spec
+from kustomer_contract.spec.schemas import PayloadValidator, validator_for
 
 pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
 V1 = load_spec("v1")
@@ -567,7 +571,7 @@ def test_json_lines_stream_in_bounded_memory(tmp_path, capsys):
 
 
 def test_deprecated_v1_keys_are_warnings_under_v2(tmp_path, capsys):
-    from kustomer_contract.cli import main
+    from kustomer_contract.cli.main import main
 
     path = tmp_path / "p.json"
     path.write_text('{"attributes": {"emails": ["a@b.co"], "sharedEmails": ["c@d.co"]}}\n')
@@ -641,7 +645,7 @@ class _Ordered:
 
 
 def test_a_few_problems_are_all_shown_and_repeats_count_once():
-    from kustomer_contract.schemas import Problem
+    from kustomer_contract.spec.schemas import Problem
 
     found = [Problem(f"/{i}", "k", "m") for i in (3, 1, 2, 1, 3)]
     shown, count = validate._first_in_file_order(_Ordered(), found)
@@ -651,7 +655,7 @@ def test_a_few_problems_are_all_shown_and_repeats_count_once():
 def test_counting_stops_at_a_bound_and_keeps_few_problems():
     """200,000 problems would take tens of MB as objects and a minute of messages: counting
     stops at MAX_COUNTED, only MAX_SHOWN are kept, and only those are given a position."""
-    from kustomer_contract.schemas import Problem
+    from kustomer_contract.spec.schemas import Problem
 
     n = 200_000
     made = 0
@@ -700,9 +704,9 @@ def test_a_payload_past_the_count_bound_says_at_least(tmp_path, capsys):
 
 
 def test_positions_are_found_for_the_shown_problems_only(tmp_path):
-    from kustomer_contract.payloads import read_payloads
-    from kustomer_contract.schemas import validator_for
-    from kustomer_contract.spec import load_spec
+    from kustomer_contract._core.payloads import read_payloads
+    from kustomer_contract.spec.loader import load_spec
+    from kustomer_contract.spec.schemas import validator_for
 
     text = "{\n" + ",\n".join(f'  "bad key {i:05}": {i}' for i in range(3000)) + "\n}"
     [payload] = read_payloads(write(tmp_path, "lines.json", text))

@@ -37,7 +37,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from ..spec import Klass, Spec
+from ..spec.types import Klass, Spec
 from .js_values import Handles, JSError, JSValue
 from .python import ImplementationError, Returned
 

@@ -32,7 +32,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from ..spec import Klass, Spec
+from ..spec.types import Klass, Spec
 from .js_values import Handles, JSError
 from .python import ImplementationError, Returned
 
@@ -105,7 +105,7 @@ class PageDriver:
         label: str = "",
         load_timeout: float | None = None,
     ) -> None:
-        from .. import browser
+        from . import browser
 
         self.spec, self.klass = spec, klass
         self.label = label or page
@@ -174,7 +174,7 @@ class PageDriver:
         return page
 
     def _on_page_error(self, error: Any) -> None:
-        from ..browser import page_error_text
+        from .browser import page_error_text
 
         text = page_error_text(error)[:300]
         self.page_errors[text] += 1

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import KustomerContractError
-from ..spec import Klass, Spec
+from ..spec.types import Klass, Spec
 
 
 class ImplementationError(KustomerContractError):
@@ -123,7 +123,7 @@ class _Containment:
     def _hook(self, args: Any) -> None:
         if issubclass(args.exc_type, SystemExit):  # threading ends such a thread quietly too
             return
-        from ..checks import describe_error
+        from .._core.text import describe_error
 
         name = args.thread.name if args.thread is not None else "?"
         text = f"the implementation's thread {name} raised {describe_error(args.exc_value)}"
@@ -156,7 +156,7 @@ def _why_ended(exc: BaseException) -> str:
         return exc.what
     if isinstance(exc, SystemExit):
         return f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
-    from ..checks import describe_error
+    from .._core.text import describe_error
 
     return f"raised {describe_error(exc)}"
 
@@ -217,7 +217,7 @@ class PythonDriver:
             exc = built["raised"]
             if isinstance(exc, ImplementationExit) or not isinstance(exc, Exception):
                 raise ImplementationError(f"the factory {self.label} {_why_ended(exc)}") from None
-            from ..checks import describe_error
+            from .._core.text import describe_error
 
             raise ImplementationError(
                 f"the factory {self.label} raised {describe_error(exc)}"

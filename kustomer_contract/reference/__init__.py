@@ -21,10 +21,12 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ..model import at_pointer, normalise
-from ..pointer import put as _put
-from ..schemas import validator_for
-from ..spec import Klass, Method, Spec, load_klass, load_spec
+from .._core.pointer import put as _put
+from .._core.pointer import resolve as at_pointer
+from ..engine.state import normalise
+from ..spec.loader import load_klass, load_spec
+from ..spec.schemas import validator_for
+from ..spec.types import Klass, Method, Spec
 
 Callback = Callable[..., Any]
 

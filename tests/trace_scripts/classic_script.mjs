@@ -7,7 +7,7 @@ import fs from "node:fs";
 import vm from "node:vm";
 
 const out = process.argv[2];
-const recorder = process.argv[3] || new URL("../../kustomer_contract/recorder/kustomer-recorder.js", import.meta.url);
+const recorder = process.argv[3] || new URL("../../kustomer_contract/callers/recorder/kustomer-recorder.js", import.meta.url);
 const source = fs.readFileSync(recorder, "utf8");
 
 const debugged = [];

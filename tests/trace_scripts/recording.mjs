@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 const out = process.argv[2];
 const recorder = process.argv[3]
   ? pathToFileURL(process.argv[3]).href
-  : new URL("../../kustomer_contract/recorder/kustomer-recorder.js", import.meta.url).href;
+  : new URL("../../kustomer_contract/callers/recorder/kustomer-recorder.js", import.meta.url).href;
 await import(recorder);
 fs.writeFileSync(out, "");
 

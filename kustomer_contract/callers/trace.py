@@ -1,6 +1,6 @@
 """``kustomer-contract trace FILE.jsonl``: check the caller's side on a recorded call trace.
 
-The trace comes from ``kustomer_contract/recorder/kustomer-recorder.js`` (or is written by
+The trace comes from ``kustomer_contract/callers/recorder/kustomer-recorder.js`` (or is written by
 hand): JSON Lines, one record per line, ``{t, seq, event, method, ...}`` with ``event`` one
 of ``call`` (with ``args``), ``callback`` (with ``call``, the seq of its call, ``response``
 and ``error``) and ``throw`` (with ``call`` and ``error``).
@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .options import add_spec_option
-from .payloads import MAX_FILE_BYTES, display_path, parse_json, read_lines
-from .payloads import ReadProblem as PayloadProblem
+from .._core.payloads import MAX_FILE_BYTES, display_path, parse_json, read_lines
+from .._core.payloads import ReadProblem as PayloadProblem
 
 __all__ = [
     "EXIT_OK",
@@ -42,37 +41,17 @@ __all__ = [
     "check_trace",
     "parse_trace",
     "recorder_path",
-    "register",
     "run",
 ]
 
-from .errors import EXIT_FAILED as EXIT_VIOLATED
-from .errors import EXIT_OK, EXIT_USAGE, print_error
-from .errors import one_line as _one_line
-from .pointer import last as last_token
+from .._core.pointer import last as last_token
+from .._core.text import one_line as _one_line
+from ..errors import EXIT_FAILED as EXIT_VIOLATED
+from ..errors import EXIT_OK, EXIT_USAGE, print_error
 
 VALID_OPTIONS, KLASS_ATTRIBUTES = "valid-options", "klass-attributes"
 EVENTS = ("call", "callback", "throw", "missing")
 GLOBAL = "Kustomer"  # the SDK's global, used in the JavaScript of the advice
-
-_EPILOG = """\
-obligations (ids as printed):
-  one per rule of the spec (v1: start-first, describe-after-login),
-  valid-options     each call's options match that method's options schema
-  klass-attributes  custom attributes are on the Klass (--klass), or at least have a name a
-                    Klass can hold (a type suffix such as Str, Num, Bool, At)
-
-exit codes:
-  0  the caller kept every obligation
-  1  at least one obligation was broken
-  2  usage error, a bad --spec or --klass, or a trace that could not be read, is empty or has
-     malformed records (those are reported and skipped; broken obligations still give 1)
-
-record a trace with kustomer_contract/recorder/kustomer-recorder.js, e.g.
-  <script src="kustomer-recorder.js"></script>
-  <script>KustomerRecorder.install()</script>      (before the Kustomer loader)
-  ... then in the console: copy(KustomerRecorder.dump())  and save it as trace.jsonl
-"""
 
 
 # ---------------------------------------------------------------------------
@@ -345,7 +324,7 @@ _RULE_CHECKS = {
 
 
 def _check_options(spec, klass, records, order) -> Iterable[Violation]:
-    from .schemas import validator_for
+    from ..spec.schemas import validator_for
 
     for r in records:
         if r.event != "call":
@@ -467,36 +446,11 @@ def check_trace(path: str | Path, spec: Any, klass: Any = None) -> TraceResult:
 # The command
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``trace`` subcommand to an ``add_subparsers()`` object."""
-    parser = subparsers.add_parser(
-        "trace",
-        help="check a recorded call trace (JSON Lines) for the caller's obligations",
-        description=(
-            "Check what a page did with the Kustomer SDK, recorded by kustomer-recorder.js: "
-            "each broken obligation is printed as FILE:LINE: obligation: what happened; "
-            "what to do instead."
-        ),
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "paths", nargs="+", metavar="FILE.jsonl", help="recorded trace, or - for standard input"
-    )
-    add_spec_option(parser)
-    parser.add_argument(
-        "--klass",
-        metavar="FILE",
-        help="Klass YAML (attributes: [favoriteColorStr, ...]); custom attributes not on it "
-        "break klass-attributes",
-    )
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``trace`` for parsed arguments; returns the exit code."""
-    from .schemas import validator_for
-    from .spec import SpecError, load_klass, load_spec
+    from ..spec.loader import load_klass, load_spec
+    from ..spec.schemas import validator_for
+    from ..spec.types import SpecError
 
     try:
         spec = load_spec(args.spec)

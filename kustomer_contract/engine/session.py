@@ -6,16 +6,17 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from .drivers.python import PythonDriver, load_factory
-from .options import (
+from ..drivers.python import PythonDriver, load_factory
+from ..spec.loader import load_klass, load_spec
+from ..spec.types import Klass, Spec
+from .runner import GuaranteeResult, check_guarantee
+from .settings import (
     DEFAULT_GRACE,
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_SPEC,
     DEFAULT_TIMEOUT,
     SHRINK_BUDGET,
 )
-from .runner import GuaranteeResult, check_guarantee
-from .spec import Klass, Spec, load_klass, load_spec
 
 REFERENCE = "kustomer_contract.reference:make"
 
@@ -50,12 +51,12 @@ class Session:
         self.impl = settings.impl or REFERENCE
         self.seed = settings.seed if settings.seed is not None else random.randrange(2**32)
         if settings.browser:
-            from .drivers.page import PageDriver
+            from ..drivers.page import PageDriver
 
             self.impl = settings.browser
             self.driver = PageDriver(settings.browser, self.spec, self.klass, settings.browser)
         elif settings.node:
-            from .drivers.node import NodeDriver
+            from ..drivers.node import NodeDriver
 
             self.impl = settings.node
             self.driver = NodeDriver(settings.node, self.spec, self.klass, settings.node)
@@ -64,7 +65,7 @@ class Session:
         self._coverage: Any = None
         unknown = [g for g in settings.only if g not in self.spec.guarantees]
         if unknown:
-            from .drivers.python import ImplementationError
+            from ..drivers.python import ImplementationError
 
             raise ImplementationError(
                 f"unknown guarantee(s) {', '.join(unknown)}; the spec has {', '.join(self.spec.guarantees)}"
@@ -117,9 +118,3 @@ class Session:
             on_case=seen,
             methods=self.methods,
         )
-
-    def replay_command(self, guarantee: str, form: str = "cli") -> str:
-        """The shell command that reruns ``guarantee`` as this session ran it ("cli"/"pytest")."""
-        from .report import replay_line
-
-        return replay_line(self.settings, self.seed, guarantee, form)

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from .spec import SpecError, _read_yaml, specs_dir
+from .documents import read_yaml as _read_yaml
+from .loader import specs_dir
+from .types import SpecError
 
 __all__ = ["Entry", "KINDS", "entries", "explain", "format_entry", "known_ids"]
 

@@ -9,16 +9,16 @@ import shlex
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .model import Case
-from .options import (
+from ..engine.runner import Failure, GuaranteeResult, is_javascript, is_page
+from ..engine.settings import (
     DEFAULT_GRACE,
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_SPEC,
     DEFAULT_TIMEOUT,
     SHRINK_BUDGET,
 )
-from .runner import Failure, GuaranteeResult, is_javascript, is_page
-from .spec import Spec
+from ..generate.cases import Case
+from ..spec.types import Spec
 
 
 def _js(value: Any) -> str:
@@ -32,8 +32,9 @@ def _method(spec: Spec, step: Any) -> str:
 def _factory_kwargs(spec: Spec, impl: str, klass: str | None) -> dict[str, Any]:
     """What the Python driver hands the factory (the Klass's names, the spec folder), so the
     snippet builds the same object the run did."""
-    from .drivers.python import ImplementationError, PythonDriver, load_factory
-    from .spec import SpecError, load_klass
+    from ..drivers.python import ImplementationError, PythonDriver, load_factory
+    from ..spec.loader import load_klass
+    from ..spec.types import SpecError
 
     try:
         names = load_klass(klass) if klass else None
@@ -189,7 +190,7 @@ def node_script(
     """The JavaScript reproducer as a Node script: loads the module as the driver does."""
     from pathlib import Path
 
-    from .spec import load_klass
+    from ..spec.loader import load_klass
 
     names = load_klass(klass) if klass else None
     arg = (
@@ -400,6 +401,11 @@ def replay_line(settings: Any, seed: int, guarantee: str, form: str = "cli") -> 
     parts += [flag("--seed"), str(seed)]
     parts += ["-k", guarantee] if pytest_form else ["--only", guarantee]
     return shlex.join(parts)
+
+
+def replayer(session: Any, form: str = "cli") -> Callable[[str], str]:
+    """``guarantee -> replay_line`` for a session's settings and seed."""
+    return lambda guarantee: replay_line(session.settings, session.seed, guarantee, form)
 
 
 def _indent(text: str, by: str = "    ") -> str:

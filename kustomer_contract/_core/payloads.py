@@ -32,10 +32,10 @@ import yaml.events as ev
 import yaml.nodes
 import yaml.reader
 
-from .errors import one_line as _one_line
 from .pointer import escape as _escape
 from .pointer import join as json_pointer
 from .pointer import tokens
+from .text import one_line as _one_line
 
 __all__ = [
     "MAX_ALIAS_VALUES",

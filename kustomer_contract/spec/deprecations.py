@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .pointer import escape as _escape
-from .pointer import last as last_token
-from .schemas import Problem, ecma_regex, json_repr
-from .spec import Spec, at_pointer
+from .._core.pointer import escape as _escape
+from .._core.pointer import last as last_token
+from .._core.pointer import resolve as at_pointer
+from .._core.text import json_repr
+from .schemas import Problem, ecma_regex
+from .types import Spec
 
 __all__ = ["deprecations", "deprecations_in"]
 

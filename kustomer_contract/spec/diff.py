@@ -19,7 +19,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .spec import Spec, _escape
+from .._core.pointer import escape as _escape
+from .types import Spec
 
 __all__ = ["Change", "diff", "diff_specs", "format_text", "to_json"]
 
@@ -99,7 +100,7 @@ class Change:
 
 def diff(old: str | Spec, new: str | Spec) -> list[Change]:
     """Load (if given names or paths) and compare two specs."""
-    from .spec import load_spec
+    from .loader import load_spec
 
     return diff_specs(
         old if isinstance(old, Spec) else load_spec(old),

@@ -8,7 +8,7 @@ from .pointer import escape as _escape
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    from .schemas import json_repr
+    from .text import json_repr
 
     return json_repr(value, limit)
 

@@ -32,8 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .options import add_spec_option
-from .payloads import (
+from .._core.payloads import (
     Payload,
     ReadProblem,
     Skipped,
@@ -41,13 +40,13 @@ from .payloads import (
     iter_payload_files,
     read_payloads,
 )
-from .safe_write import AtomicFile, is_inside, same_file, silence_stdout
-from .schemas import Problem
+from .._core.safe_write import AtomicFile, is_inside, same_file, silence_stdout
+from ..spec.schemas import Problem
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "FORMATS", "register", "run"]
+__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "FORMATS", "run"]
 
-from .errors import EXIT_FAILED as EXIT_INVALID
-from .errors import EXIT_OK, EXIT_USAGE
+from ..errors import EXIT_FAILED as EXIT_INVALID
+from ..errors import EXIT_OK, EXIT_USAGE
 
 FORMATS = ("text", "json", "github", "junit")
 _TOOL = "kustomer-contract"
@@ -57,74 +56,6 @@ MAX_SHOWN = 20
 # keys cost the time and memory of ten thousand.
 MAX_COUNTED = 10_000
 """Most problems (and warnings) reported for one payload; the rest are counted."""
-
-_EPILOG = """\
-exit codes:
-  0  every payload is valid
-  1  at least one payload is invalid
-  2  usage error, a bad --spec or --klass, or a file that could not be read or parsed
-     (2 wins over 1: unreadable input was not shown to be valid)
-
-examples:
-  kustomer-contract validate fixtures/
-  kustomer-contract validate --glob '*.payload.json' --klass klass.yaml src/
-  kustomer-contract validate --as response recorded/responses.jsonl
-  node build-payload.js | kustomer-contract validate -
-  kustomer-contract validate --format junit --output validate.xml fixtures/
-"""
-
-
-def register(subparsers: Any) -> None:
-    """Add the ``validate`` subcommand to an ``add_subparsers()`` object."""
-    parser = subparsers.add_parser(
-        "validate",
-        help="validate payload files (JSON, JSON Lines, YAML) against the spec",
-        description=(
-            "Validate describeCustomer payloads against the spec: each problem is printed "
-            "as file:line:col: pointer: message, with what to do."
-        ),
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "paths",
-        nargs="+",
-        metavar="PATH",
-        help="payload file, directory (searched recursively) or - for standard input",
-    )
-    parser.add_argument(
-        "--as",
-        dest="part",
-        choices=("options", "response"),
-        default="options",
-        help="what the payloads are: the options passed to describeCustomer (default) "
-        "or the response its callback receives",
-    )
-    add_spec_option(parser)
-    parser.add_argument(
-        "--klass",
-        metavar="FILE",
-        help="Klass YAML (attributes: [favoriteColorStr, ...]); custom attributes not on "
-        "it are invalid",
-    )
-    parser.add_argument(
-        "--glob",
-        metavar="PATTERN",
-        help="in directories, take only files whose name or relative path matches, e.g. "
-        "'*.payload.json' (default: *.json, *.jsonl, *.ndjson, *.yaml, *.yml)",
-    )
-    parser.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="text",
-        help="text (default), json, github (workflow annotations) or junit (XML report)",
-    )
-    parser.add_argument(
-        "--output",
-        metavar="FILE",
-        help="write the report to FILE instead of standard output (e.g. for junit); FILE is "
-        "replaced once the report is whole, and may not be an input or inside an input folder",
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -188,9 +119,10 @@ def _error(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``validate`` for parsed arguments; returns the exit code."""
-    from .fastcheck import FastCheck
-    from .schemas import validator_for
-    from .spec import SpecError, load_klass, load_spec
+    from ..spec.fastcheck import FastCheck
+    from ..spec.loader import load_klass, load_spec
+    from ..spec.schemas import validator_for
+    from ..spec.types import SpecError
 
     try:
         spec = load_spec(args.spec)
@@ -267,7 +199,7 @@ def _output_clash(args: argparse.Namespace) -> str | None:
 
 def _deprecation_check(spec: Any, part: str) -> Any:
     """A function giving a payload's deprecated keys, or None when the spec deprecates none."""
-    from .deprecations import deprecations
+    from ..spec.deprecations import deprecations
 
     method = spec.target
     schema = method.options_schema if part == "options" else method.response_schema

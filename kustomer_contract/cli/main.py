@@ -16,20 +16,20 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
-from .errors import EXIT_FAILED as EXIT_BROKEN
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, print_error
-from .options import (  # re-exported: the subcommands' and tests' names of old
+from ..engine.settings import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_TIMEOUT,
     MAX_COUNT,
     MAX_SECONDS,
     SHRINK_BUDGET,
     OptionValueError,
-    add_spec_option,
     non_negative_float,
     positive_float,
     positive_int,
 )
+from ..errors import EXIT_FAILED as EXIT_BROKEN
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, print_error
+from .params import add_spec_option
 
 __all__ = [
     "EXIT_BROKEN", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "MAX_COUNT", "MAX_SECONDS",
@@ -191,10 +191,10 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     def say(*text: object) -> None:
         print(*text, file=out)
 
-    from .drivers.python import ImplementationError
-    from .report import failure_text, table, to_json
-    from .session import Session, Settings
-    from .spec import SpecError
+    from ..drivers.python import ImplementationError
+    from ..engine.session import Session, Settings
+    from ..report.reproducers import failure_text, replayer, table, to_json
+    from ..spec.types import SpecError
 
     if sum(1 for given in (args.impl, args.node, args.browser) if given) > 1:
         print_error("give one of --impl, --node and --browser")
@@ -266,7 +266,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
             seed=session.seed,
             timeout=settings.timeout,
             grace=settings.grace,
-            replay=session.replay_command,
+            replay=replayer(session),
         )
         if args.coverage:
             cov = session.coverage().coverage
@@ -289,7 +289,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
                         r,
                         impl=session.impl,
                         klass=settings.klass,
-                        replay=session.replay_command(r.guarantee),
+                        replay=replayer(session)(r.guarantee),
                         timeout=settings.timeout,
                         grace=settings.grace,
                     )
@@ -338,6 +338,3 @@ def entry() -> None:
         os._exit(code)
     sys.exit(code)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    entry()

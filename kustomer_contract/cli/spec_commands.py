@@ -14,12 +14,12 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .options import add_spec_option
+from .params import add_spec_option
 
 __all__ = ["export_schema", "register", "run"]
 
-from .errors import EXIT_FAILED as EXIT_FOUND
-from .errors import EXIT_OK, EXIT_USAGE
+from ..errors import EXIT_FAILED as EXIT_FOUND
+from ..errors import EXIT_OK, EXIT_USAGE
 
 _TOOL = "kustomer-contract"
 JSON_SCHEMA_2020_12 = "https://json-schema.org/draft/2020-12/schema"
@@ -83,7 +83,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .spec import SpecError
+    from ..spec.types import SpecError
 
     try:
         if args.command == "explain":
@@ -122,8 +122,8 @@ def _rel(exc: Any) -> str:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .spec import load_spec
-    from .specdiff import diff_specs, format_text, to_json
+    from ..spec.diff import diff_specs, format_text, to_json
+    from ..spec.loader import load_spec
 
     old, new = load_spec(args.old), load_spec(args.new)
     changes = diff_specs(old, new)
@@ -139,9 +139,10 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from .speclint import lint
+    from ..generate.strategies import generation_problems
+    from ..spec.lint import lint
 
-    results = [lint(p) for p in args.paths]
+    results = [lint(p, also=[generation_problems]) for p in args.paths]
     if args.json:
         out = [
             {
@@ -203,7 +204,7 @@ def export_schema(
     spec: Any, part: str = "options", method: str | None = None, keep_extensions: bool = False
 ) -> dict[str, Any]:
     """A standalone Draft 2020-12 JSON Schema of a method's options or response."""
-    from .spec import SpecError
+    from ..spec.types import SpecError
 
     name = method or spec.target.name
     if name not in spec.methods:
@@ -228,7 +229,7 @@ def export_schema(
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .spec import load_spec
+    from ..spec.loader import load_spec
 
     spec = load_spec(args.spec)
     schema = export_schema(spec, args.schema, args.method, args.keep_extensions)
@@ -240,7 +241,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from .explain import explain, format_entry, format_known
+    from ..spec.explain import explain, format_entry, format_known
 
     if not args.id:
         print(format_known())

@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import browser as _browser
-from .safe_write import AtomicFile
+from .._core.safe_write import AtomicFile
+from ..drivers import browser as _browser
 
 __all__ = [
     "EXIT_OK",
@@ -46,12 +46,11 @@ __all__ = [
     "RecordError",
     "RecordResult",
     "record_page",
-    "register",
     "run",
 ]
 
-from .errors import EXIT_OK, EXIT_USAGE, KustomerContractError, print_error
-from .errors import one_line as _one_line
+from .._core.text import one_line as _one_line
+from ..errors import EXIT_OK, EXIT_USAGE, KustomerContractError, print_error
 
 BINDING = "__kustomerContractRecord"
 
@@ -81,21 +80,6 @@ _INSTALL = """
     get: function () { return [doc, sent]; },
   });
 })();
-"""
-
-_EPILOG = """\
-a flow (--script) is a Python file such as:
-  def flow(page):                      # a playwright.sync_api.Page, already loaded
-      page.get_by_role("button", name="Sign in").click()
-      page.wait_for_selector("[data-state=done]")
-
-then check the trace:
-  kustomer-contract trace FILE.jsonl
-
-exit codes:
-  0  the trace was written (page errors and a navigation away are warnings)
-  2  usage or input error, no Playwright or Chromium, the flow failed, the page did not
-     load, or the page or the browser crashed (the records captured so far are kept)
 """
 
 
@@ -512,67 +496,6 @@ def _drain(tab: Any, sink: _Sink, wait: float = 1.0) -> None:
 
 # ---------------------------------------------------------------------------
 # The command
-
-
-def _seconds(minimum: float, inclusive: bool) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        value = float(text)
-        ok = (value >= minimum if inclusive else value > minimum) and math.isfinite(value)
-        if not ok:
-            raise ValueError(text)
-        return value
-
-    parse.__name__ = "seconds"  # argparse: "invalid seconds value: 'x'"
-    return parse
-
-
-def register(subparsers: Any) -> None:
-    """Add the ``record`` subcommand to an ``add_subparsers()`` object."""
-    parser = subparsers.add_parser(
-        "record",
-        help="record a page's Kustomer SDK calls in Chromium as a trace (JSON Lines)",
-        description=(
-            "Open PAGE in headless Chromium with kustomer-recorder.js installed before the\n"
-            "page's own scripts, run a Playwright flow on it if given, and write every call\n"
-            "on window.Kustomer (and each callback) to FILE.jsonl as it happens."
-        ),
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "page",
-        metavar="PAGE",
-        help="an HTML file (its folder is served on 127.0.0.1) or a loopback http(s) URL",
-    )
-    parser.add_argument(
-        "--out",
-        required=True,
-        type=Path,
-        metavar="FILE.jsonl",
-        help="where to write the trace (replaced once the recording is done; a failed "
-        "recording keeps an earlier trace and puts its records beside it; parent folders "
-        "are created)",
-    )
-    parser.add_argument(
-        "--script",
-        type=Path,
-        metavar="FLOW.py",
-        help="a Python file defining flow(page), run with the loaded Playwright page",
-    )
-    parser.add_argument(
-        "--settle",
-        type=_seconds(0, inclusive=True),
-        default=1.0,
-        metavar="S",
-        help="seconds to wait after the load and the flow for timers and callbacks (default 1)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=_seconds(0, inclusive=False),
-        default=30.0,
-        metavar="S",
-        help="seconds for the page to load and for each action of the flow (default 30)",
-    )
 
 
 def _error(message: str) -> None:

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Case
-from .schemas import ecma_regex
-from .spec import Klass, Spec, _escape
-from .strategies import canonical
+from .._core.pointer import escape as _escape
+from ..generate.cases import Case
+from ..generate.strategies import canonical
+from ..spec.schemas import ecma_regex
+from ..spec.types import Klass, Spec
 
 _CONSTRAINTS = ("enum", "pattern", "maxLength", "minLength", "format", "required")
 

@@ -19,44 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import print_error
-from .options import add_spec_option
-from .safe_write import silence_stdout, write_text
+from .._core.safe_write import silence_stdout, write_text
+from ..errors import print_error
 
 KINDS = ("valid", "invalid", "response", "sequence")
-
-
-def register(subparsers: Any) -> None:
-    from .options import positive_int
-
-    p = subparsers.add_parser(
-        "fixtures",
-        help="generate valid / labelled invalid payloads, responses or call sequences",
-        description=(
-            "Write generated fixtures as files in --out, or as JSON Lines to stdout (--out -). "
-            "The folder must be new, empty or one fixtures wrote before (its files are listed "
-            "in .kustomer-fixtures; the earlier set is replaced), unless --force."
-        ),
-    )
-    p.add_argument(
-        "--kind", choices=KINDS, default="valid", help="what to generate (default valid)"
-    )
-    p.add_argument(
-        "--count", type=positive_int, default=100, metavar="N", help="how many (default 100)"
-    )
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="generation seed (default 0)")
-    p.add_argument(
-        "--out", default="-", metavar="DIR|-", help="output folder, or - for JSON Lines on stdout"
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="write into a folder that holds other files too (same names are replaced)",
-    )
-    add_spec_option(p)
-    p.add_argument(
-        "--klass", metavar="FILE", help="Klass YAML: custom attribute names come from it"
-    )
 
 
 def generate(spec: Any, kind: str, count: int, seed: int, klass: Any = None) -> Iterator[Any]:
@@ -64,7 +30,7 @@ def generate(spec: Any, kind: str, count: int, seed: int, klass: Any = None) -> 
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
 
-    from . import strategies
+    from ..generate import strategies
 
     strategy = {
         "valid": lambda: strategies.valid_options(spec, klass),
@@ -103,8 +69,9 @@ def _as_json(case: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .report import javascript
-    from .spec import SpecError, load_klass, load_spec
+    from ..report.reproducers import javascript
+    from ..spec.loader import load_klass, load_spec
+    from ..spec.types import SpecError
 
     try:
         spec = load_spec(args.spec)

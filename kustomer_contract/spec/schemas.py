@@ -7,16 +7,16 @@ are checked the same way, by the whole string (see formats.py).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .pointer import escape as _escape
-from .pointer import unescape
-from .spec import Klass, Spec
+from .._core.pointer import escape as _escape
+from .._core.pointer import unescape
+from .._core.text import json_repr
+from .types import Klass, Spec
 
 _DOLLAR = re.compile(r"(\\.)|(\[(?:\\.|[^\]])*\])|\$")
 
@@ -171,17 +171,6 @@ def _to_re2(pattern: str) -> str:
         i += 1
     return "".join(out)
 
-
-def json_repr(value: Any, limit: int = 60) -> str:
-    """A value as JSON, shortened for one-line messages."""
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError):
-        try:
-            text = repr(value)
-        except Exception:  # noqa: BLE001 - e.g. an int past Python's int->str limit
-            text = f"<a {type(value).__name__} that cannot be printed>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True, order=True)

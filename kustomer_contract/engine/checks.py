@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import State, minus, missing, present, unexplained_changes
-from .schemas import json_repr
-from .spec import Method, Spec
+from .._core.text import describe_error, error_text, json_repr
+from ..spec.types import Method, Spec
+from .state import State, minus, missing, present, unexplained_changes
 
 
 @dataclass(frozen=True)
@@ -116,27 +116,6 @@ def json_problem(value: Any, depth: int = 0, seen: frozenset[int] = frozenset())
                 return why
         return None
     return f"holds a {type(value).__name__}, which is not JSON data"
-
-
-def error_text(error: BaseException) -> str | None:
-    """``str(error)``, or None when the error's own ``__str__`` raises."""
-    try:
-        return str(error)
-    except KeyboardInterrupt:  # in the main thread, that is the user's Ctrl-C
-        raise
-    except BaseException:  # noqa: BLE001 - a hostile __str__ is reported, never a crash
-        return None
-
-
-def describe_error(error: Any) -> str:
-    """An error in one line, whatever it is (its ``str()`` may raise)."""
-    name = type(error).__name__
-    if isinstance(error, BaseException):
-        text = error_text(error)
-        if text is None:
-            return f"{name} (whose str() raises)"
-        return f"{name}: {text}" if text else name
-    return f"{name} {json_repr(error)}"
 
 
 def callback_once(probe: Probe, call: str, step: int | None, *, required: bool) -> list[Violation]:
@@ -285,10 +264,10 @@ def nothing_applied(
 
 def options_changed(original: Any, current: Any) -> str | None:
     """input-untouched: how the options object differs from what was passed, or None."""
-    from .model import _canonical_json
+    from .state import canonical_json as _canonical_json
 
     if _canonical_json(original) == _canonical_json(current):
         return None
-    from .jsondiff import json_diff
+    from .._core.jsondiff import json_diff
 
     return "; ".join(json_diff(original, current)[:5]) or "changed in place"

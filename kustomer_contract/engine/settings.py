@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from .errors import KustomerContractError
+from ..errors import KustomerContractError
 
 DEFAULT_SPEC = "v1"
 DEFAULT_MAX_EXAMPLES = 100  # cases per guarantee
@@ -49,13 +49,3 @@ def non_negative_float(text: str) -> float:
     if not value >= 0 or value == float("inf"):
         raise ValueError(f"{text} is not a number of seconds of at least 0")
     return value
-
-
-def add_spec_option(parser: argparse.ArgumentParser) -> None:
-    """``--spec``, the same for every command that reads a spec."""
-    parser.add_argument(
-        "--spec",
-        default=DEFAULT_SPEC,
-        metavar="v1|v2|PATH",
-        help=f"bundled spec version (v1, v2) or the path of a spec (default {DEFAULT_SPEC})",
-    )

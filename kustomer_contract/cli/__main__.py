@@ -1,0 +1,5 @@
+"""``python -m kustomer_contract.cli``."""
+
+from .main import entry
+
+entry()

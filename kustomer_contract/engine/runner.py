@@ -1,0 +1,996 @@
+"""Drive an implementation through generated cases and judge every observation.
+
+A case is a list of steps (``model.Step``). The runner keeps the caller's side of the
+contract (start first, describe only after login's callback) and a model of each customer,
+and records every broken guarantee it sees as a ``Violation``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._core.pointer import put as _put
+from .._core.pointer import resolve as at_pointer
+from .._core.text import json_repr
+from ..generate.cases import Case, Step
+from ..spec.guarantees import LATE
+from ..spec.schemas import validator_for
+from ..spec.types import Klass, Method, Spec
+from .checks import (
+    Expectation,
+    Judgement,
+    Probe,
+    Violation,
+    callback_once,
+    describe_error,
+    error_is_exception,
+    json_problem,
+    nothing_applied,
+    options_changed,
+    reflects_and_keeps,
+)
+from .settings import (
+    DEFAULT_GRACE,
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_SPEC,
+    DEFAULT_TIMEOUT,
+    SHRINK_BUDGET,
+)
+from .state import (
+    State,
+    identity_of,
+    merged,
+    minus,
+    missing,
+    present,
+    rebased,
+    shows_landing,
+    state_from,
+    union,
+    widened,
+)
+from .state import (
+    canonical_json as _canonical_json,
+)
+
+
+class Blocked(Exception):
+    """The case cannot go on (a callback never came, a call raised): stop it here."""
+
+
+def _shown(value: Any, limit: int) -> str:
+    """json_repr that never raises, whatever the implementation handed back."""
+    try:
+        return json_repr(value, limit)
+    except Exception:  # noqa: BLE001 - a hostile __repr__ is shown as such, never a crash
+        return f"<a {type(value).__name__} that cannot be printed>"
+
+
+@dataclass
+class CaseResult:
+    violations: list[Violation] = field(default_factory=list)
+    blocked: str | None = None  # why the case stopped early, if it did
+    transcript: list[str] = field(default_factory=list)
+
+    def of(self, guarantee: str) -> list[Violation]:
+        return [v for v in self.violations if v.guarantee == guarantee]
+
+    def explain(self, guarantee: str | None = None) -> str:
+        found = self.of(guarantee) if guarantee else self.violations
+        lines = [
+            f"{v.guarantee}: {v.call}: expected {v.expected}; observed {v.observed}" for v in found
+        ]
+        return "\n".join(lines + ["calls:"] + self.transcript)
+
+
+@dataclass
+class _Pending:
+    """A call whose callback may still come, checked once the case ends."""
+
+    probe: Probe
+    call: str
+    step: int | None
+    required: bool
+    before_start: bool = False
+    original: Any = None
+    live: Any = None
+
+
+@dataclass
+class _Watched:
+    """A finished case whose callbacks are still watched until ``until`` (a late second call)."""
+
+    case: Case
+    result: CaseResult
+    pending: list[_Pending]
+    instance: Any
+    until: float
+    seen: set[tuple[Any, ...]]
+
+
+class CaseRunner:
+    """Runs one case against a fresh instance from ``driver``."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        driver: Any,
+        klass: Klass | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        grace: float = 0.0,
+        watch: bool = False,
+    ) -> None:
+        """``grace``: how long after a case's last call settled its callbacks are still
+        watched. With ``watch``, the case does not wait for it: its instance stays open while
+        later cases run, and ``late()`` / ``settle()`` judge what came in the meantime;
+        without, the case sleeps ``grace`` before its final judgement (a replay)."""
+        self.spec, self.driver, self.klass = spec, driver, klass
+        self.timeout, self.grace, self.watch = timeout, grace, watch
+        self.watching: list[_Watched] = []
+        self.target = spec.target
+        self.start = spec.by_role("start")
+        self.identify = spec.by_role("identify")
+        self.forget = spec.by_role("forget")
+
+    # --- one case --------------------------------------------------------------------------
+
+    def run(self, case: Case) -> CaseResult:
+        self.out = Judgement()
+        self.result = CaseResult(self.out.violations)
+        self.pending: list[_Pending] = []
+        self.identity: tuple[str, int] = ("anon", 0)
+        self.anon_epoch = 0
+        self.first_login_from: dict[int, tuple[str, int]] = {}
+        # Per method: every value validly described in this case (any record), and the
+        # values of calls made before start, which must never show up.
+        self.described: dict[str, State] = {}
+        self.before_start: dict[str, State] = {}
+        self.states: dict[tuple[Any, ...], State] = {}
+        # Per record: writes that may still land at any moment (a describe without callback
+        # whose landing could not be told apart). Every expectation of the record allows them.
+        self.in_flight: dict[tuple[Any, ...], list[State]] = {}
+        self.ids: dict[tuple[str, int], Any] = {}
+        self.case = case
+        self._expire()
+        self.instance = self.driver.new_instance()
+        try:
+            before = [
+                (i, s) for i, s in enumerate(case.steps) if s.action == "describe-before-start"
+            ]
+            for i, step in before:
+                self._before_start(i, step)
+            self._start()
+            if before:
+                self._check_before_start_had_no_effect(before)
+            for i, step in enumerate(case.steps):
+                if step.action != "describe-before-start":
+                    if step.gap_ms:
+                        time.sleep(step.gap_ms / 1000)
+                    getattr(self, "_" + step.action.replace("-", "_"))(i, step)
+        except Blocked as why:
+            self.result.blocked = str(why)
+        finally:
+            self._finish()
+            if not (self.watch and self.grace):
+                self.driver.close(self.instance)
+        return self.result
+
+    # --- calls -----------------------------------------------------------------------------
+
+    def _call(self, method: Any, options: Any, probe: Probe | None) -> Any:
+        args: list[Any] = []
+        if method.takes_options:
+            args.append(options)
+        if probe is not None:
+            args.append(probe)
+        text = f"{method.name}({_shown(options, 200) if method.takes_options else ''})"
+        self.result.transcript.append(text)
+        if probe is not None:  # one bound per call: returning and calling back share it
+            probe.deadline = time.monotonic() + self.timeout
+        returned = self.driver.call(self.instance, method.name, args, self.timeout)
+        if probe is not None:
+            probe.gave = returned.gave
+        return text, returned
+
+    def _answer(
+        self, probe: Probe, call: str, step: int | None, returned: Any, guarantee: str
+    ) -> Any:
+        """Wait for a call that must succeed; record what went wrong under ``guarantee``."""
+        if returned.hung:
+            self.out.add(
+                guarantee,
+                step,
+                call,
+                f"{call.split('(')[0]} to return",
+                f"it did not return within {self.timeout:g} s",
+            )
+            raise Blocked(f"{call} never returned")
+        if returned.raised is not None:
+            self.out.add(
+                guarantee, step, call, "no exception", f"raised {describe_error(returned.raised)}"
+            )
+            raise Blocked(f"{call} raised")
+        self._await_callback(probe, call, step, guarantee)
+        self.result.transcript.append(f"  -> {_shown(probe.args, 200)}")
+        if probe.error is not None:
+            self.out.violations.extend(error_is_exception(probe, call, step))
+            self.out.add(
+                guarantee, step, call, "success (no error)", f"error {describe_error(probe.error)}"
+            )
+            raise Blocked(f"{call} failed")
+        return probe.response
+
+    def _await_callback(
+        self, probe: Probe, call: str, step: int | None, guarantee: str | None = None
+    ) -> None:
+        """callback-once: the callback must come within what is left of the call's timeout
+        (returning took the rest), called by position, or the case stops.
+
+        A method that returned a coroutine or a Promise and never called back is told as
+        such, under ``guarantee`` too (the call did not succeed): the SDK is callback-based."""
+        started = (probe.deadline or time.monotonic()) - self.timeout
+        gave = probe.gave
+        # An un-awaited coroutine never runs its body: no callback can come, so do not wait.
+        left = 0.0 if gave == "a coroutine" else (probe.deadline or 0.0) - time.monotonic()
+        if not probe.wait(left if probe.deadline is not None else self.timeout):
+            name = call.split("(")[0]
+            if gave:
+                observed = (
+                    f"{name} returned {gave} and did not call the callback; the SDK contract "
+                    "is callback-based (callback(callbackResponse, error)), not async"
+                )
+                if guarantee and guarantee != "callback-once":
+                    self.out.add(guarantee, step, call, f"{name} to call back", observed)
+            else:
+                observed = f"not called within {self.timeout:g} s"
+                incidents = getattr(self.driver, "incidents", None)
+                seen = incidents(started) if incidents else []
+                if seen:
+                    observed += "; meanwhile " + "; ".join(seen[:2])
+            self.out.add("callback-once", step, call, "the callback called once", observed)
+            raise Blocked(f"{call}: callback never came")
+        misused = callback_once(probe, call, step, required=True)
+        if probe.keywords is not None:
+            self.out.violations.extend(misused)
+            raise Blocked(f"{call}: callback called with keyword arguments")
+
+    def _track(
+        self,
+        probe: Probe,
+        call: str,
+        step: int | None,
+        *,
+        required: bool = True,
+        before_start: bool = False,
+        original: Any = None,
+        live: Any = None,
+    ) -> None:
+        self.pending.append(_Pending(probe, call, step, required, before_start, original, live))
+
+    def _start(self) -> None:
+        probe = Probe()
+        options = {} if self.start.takes_options else None
+        call, returned = self._call(self.start, options, probe)
+        self._track(probe, call, None)
+        self._answer(probe, call, None, returned, "accepts-valid")
+
+    def _method(self, step: Step) -> Method:
+        return self.spec.methods[step.method] if step.method else self.target
+
+    def _record(
+        self, method: Method, options: Any, identity: tuple[str, int] | None = None
+    ) -> tuple[Any, ...] | None:
+        """Which record a call touches: the customer of ``identity`` (the session's), or the
+        one its options name (None when they name none that could be read back)."""
+        if method.subject is None:
+            return (method.name, *(identity or self.identity))
+        found, value = at_pointer(options, method.subject)
+        if not found or not validator_for(self.spec, "options", method.name).is_valid(
+            self._read_options(method, options)
+        ):
+            return None
+        return (method.name, "subject", _canonical_json(value))
+
+    def _read_options(self, method: Method, options: Any) -> Any:
+        read = copy.deepcopy(method.read if method.read is not None else {})
+        if method.subject is not None:
+            _put(read, method.subject, at_pointer(options, method.subject)[1])
+        return read
+
+    def _describe_ok(
+        self, step: int | None, options: Any, method: Method, guarantee: str = "accepts-valid"
+    ) -> State:
+        """A valid describe with a callback; every success-side guarantee is judged here."""
+        probe = Probe()
+        original = copy.deepcopy(options)
+        key = self._record(method, options)
+        earlier = self.states.get(key, State())
+        own = state_from(method, original, "input")
+        self._note_described(method, own)
+        call, returned = self._call(method, options, probe)
+        self._track(probe, call, step, original=original, live=options)
+        response = self._answer(probe, call, step, returned, guarantee)
+        observed = self._success_state(method, response, call, step)
+        expect = Expectation(self._open(key, own), earlier)
+        reflects_and_keeps(self.spec, method, observed, expect, call, step, self.out)
+        self._check_identity(method, original, response, call, step)
+        # Settled: what the response shows is what the record holds, but for writes in flight.
+        self._settle(key, rebased(merged(self.spec, earlier, own), observed))
+        return observed
+
+    # --- the model of each record ----------------------------------------------------------
+
+    def _landing(self, key: Any) -> State:
+        """Every value that writes in flight to ``key`` may still bring."""
+        out = State()
+        for write in self.in_flight.get(key, ()):
+            for i, values in write.lists.items():
+                out.lists.setdefault(i, {}).update(values)
+            for i, entries in write.maps.items():
+                have = out.maps.setdefault(i, {})
+                for name, allowed in entries.items():
+                    have[name] = have.get(name, frozenset()) | allowed
+        return out
+
+    def _open(self, key: Any, expected: State) -> State:
+        """``expected``, allowing for the writes in flight to ``key``."""
+        for write in self.in_flight.get(key, ()):
+            expected = widened(self.spec, expected, write)
+        return expected
+
+    def _settle(self, key: Any, state: State) -> None:
+        self.states[key] = self._open(key, state)
+
+    def _maybe_written(self, keys: set[Any], write: State, *, settled: bool) -> None:
+        """A write that went to one of ``keys``, or to none, we cannot tell: each may show it.
+        ``settled``: it has answered, so it cannot land later than what follows."""
+        for key in keys:
+            if not settled:
+                self.in_flight.setdefault(key, []).append(write)
+            self._settle(key, widened(self.spec, self.states.get(key, State()), write))
+
+    def _note_described(self, method: Method, own: State) -> None:
+        self.described[method.name] = union(self.described.get(method.name, State()), own)
+
+    def _success_state(self, method: Method, response: Any, call: str, step: int | None) -> State:
+        why = json_problem(response)
+        if why:
+            self.out.add("response-conforms", step, call, "a JSON response", f"the response {why}")
+            raise Blocked("response is not JSON data")
+        problems = validator_for(self.spec, "response", method.name).problems(response)
+        if problems:
+            self.out.add(
+                "response-conforms",
+                step,
+                call,
+                "a response matching callbackResponse",
+                "; ".join(str(p) for p in problems[:3]),
+            )
+            if not isinstance(response, dict):
+                raise Blocked("response is not an object")
+        observed = state_from(method, response, "output")
+        early = self.before_start.get(method.name)
+        leaked = early and present(
+            minus(early, self.described.get(method.name, State())), observed, method
+        )
+        if leaked:
+            self.out.add(
+                "not-before-start",
+                step,
+                call,
+                "no effect of calls made before start's callback",
+                "applied: " + "; ".join(leaked[:5]),
+            )
+        return observed
+
+    def _read(self, step: int | None, method: Method | None = None, options: Any = None) -> State:
+        """The record as it stands: the method's read options (``{}`` for describeCustomer)
+        change nothing and answer with the record; for a record named in the options, the
+        read names it too."""
+        method = method or self.target
+        return self._describe_ok(step, self._read_options(method, options), method)
+
+    def _check_identity(
+        self, method: Method, options: Any, response: Any, call: str, step: int | None
+    ) -> None:
+        answered = identity_of(method, response)
+        if method.subject is not None:  # the record is the one the options name
+            named = identity_of(method, options, method.subject)
+            if method.identity and answered != named:
+                self.out.add(
+                    "stable-identity",
+                    step,
+                    call,
+                    f"the record {json_repr(named)} that was named",
+                    f"{method.identity} {json_repr(answered)}",
+                )
+            return
+        if answered is None:
+            return
+        key = self.identity
+        known = self.ids.get(key)
+        if known is not None and known != answered:
+            self.out.add(
+                "stable-identity",
+                step,
+                call,
+                f"customer {self._who(key)} to keep id {json_repr(known)}",
+                f"id {json_repr(answered)}",
+            )
+            return
+        for other, other_id in self.ids.items():
+            if other != key and other_id == answered and self._must_differ(key, other):
+                self.out.add(
+                    "stable-identity",
+                    step,
+                    call,
+                    f"{self._who(key)} to be another customer than {self._who(other)}",
+                    f"both have id {json_repr(answered)}",
+                )
+        self.ids[key] = answered
+
+    def _must_differ(self, a: tuple[str, int], b: tuple[str, int]) -> bool:
+        """Two identities that may not share a customer id.
+
+        Tokens never share. A login may take over the anonymous customer it was first made
+        from (the SDK identifies the visitor); any other anonymous customer, in particular the
+        one a logout leaves, is another customer than every logged-in one.
+        """
+        if a[0] == b[0]:
+            return a[0] == "token"
+        token, anon = (a, b) if a[0] == "token" else (b, a)
+        return self.first_login_from.get(token[1]) != anon
+
+    def _who(self, key: tuple[str, int]) -> str:
+        return f"login token #{key[1]}" if key[0] == "token" else f"anonymous customer #{key[1]}"
+
+    # --- steps -----------------------------------------------------------------------------
+
+    def _before_start(self, i: int, step: Step) -> None:
+        probe = Probe()
+        original = copy.deepcopy(step.options)
+        call, returned = self._call(self._method(step), step.options, probe)
+        if returned.hung:
+            self.out.add(
+                "not-before-start",
+                i,
+                call,
+                "the call to return",
+                f"no return within {self.timeout:g} s",
+            )
+            raise Blocked("a call before start never returned")
+        # A synchronous exception is allowed; a callback, if any, must carry an error.
+        self._track(
+            probe, call, i, required=False, before_start=True, original=original, live=step.options
+        )
+
+    def _check_before_start_had_no_effect(self, before: list[tuple[int, Step]]) -> None:
+        for _, step in before:
+            m = self._method(step)
+            early = state_from(m, step.options, "input")
+            self.before_start[m.name] = union(self.before_start.get(m.name, State()), early)
+        for _, step in before:  # every later response is checked too: a queued call may land late
+            self._read(None, self._method(step), step.options)
+
+    def _describe(self, i: int, step: Step) -> None:
+        self._describe_ok(i, step.options, self._method(step))
+
+    def _refused(self, i: int, step: Step, guarantee: str) -> None:
+        m = self._method(step)
+        key = self._record(m, step.options)  # None: the options do not even name a record
+        before = self._read(i, m, step.options) if key else None
+        probe = Probe()
+        original = copy.deepcopy(step.options)
+        call, returned = self._call(m, step.options, probe)
+        self._track(
+            probe, call, i, required=returned.raised is None, original=original, live=step.options
+        )
+        where = f" ({step.label['pointer']}: {step.label['keyword']})" if step.label else ""
+        if returned.hung:
+            self.out.add(
+                guarantee, i, call, "an error", f"the call did not return within {self.timeout:g} s"
+            )
+            raise Blocked("call never returned")
+        own = state_from(m, step.options, "input")
+        if returned.raised is None:
+            self._await_callback(probe, call, i)
+            if probe.error is None:
+                self.out.add(
+                    guarantee,
+                    i,
+                    call,
+                    f"an error{where}",
+                    f"success with {json_repr(probe.response, 120)}",
+                )
+                # Its values may now show up: that is this guarantee's finding, not another's.
+                self._note_described(m, own)
+        if before is None:
+            return
+        after = self._read(i, m, step.options)  # the read also makes ``after`` the baseline
+        changed = nothing_applied(m, before, after, own, self._landing(key))
+        if changed:
+            self.out.add(guarantee, i, call, f"nothing applied{where}", changed)
+            self._note_described(m, own)
+
+    def _describe_invalid(self, i: int, step: Step) -> None:
+        self._refused(i, step, "rejects-invalid")
+
+    def _describe_unknown(self, i: int, step: Step) -> None:
+        self._refused(i, step, "rejects-unknown-custom")
+
+    def _describe_no_callback(self, i: int, step: Step) -> None:
+        m = self._method(step)
+        original = copy.deepcopy(step.options)
+        own = state_from(m, original, "input")
+        key = self._record(m, original)
+        # Seeing the update proves it landed only if it shows something the record lacked.
+        proof = shows_landing(own, self._read(i, m, original), self._landing(key))
+        self._note_described(m, own)
+        call, returned = self._call(m, step.options, None)
+        self.pending.append(_Pending(Probe(), call, i, False, original=original, live=step.options))
+        if returned.hung or returned.raised is not None:
+            what = (
+                "did not return" if returned.hung else f"raised {describe_error(returned.raised)}"
+            )
+            self.out.add("callback-optional", i, call, "no exception without a callback", what)
+            raise Blocked("describe without callback failed")
+        # Until it shows, it may land at any moment: every read in between allows it.
+        self._maybe_written({key}, own, settled=False)
+        deadline = time.monotonic() + self.timeout
+        while True:  # the update may land after the call returns: poll until it shows
+            lost = missing(own, self._read(i, m, original), m)
+            if not lost:
+                break
+            if time.monotonic() > deadline:
+                self.out.add(
+                    "callback-optional",
+                    i,
+                    call,
+                    "the update applied",
+                    f"still missing after {self.timeout:g} s: " + "; ".join(lost[:5]),
+                )
+                break
+            time.sleep(0.002)
+        if not lost and proof:  # it has landed: from here on it is an ordinary earlier write
+            flying = self.in_flight[key]
+            flying.pop(next(n for n, w in enumerate(flying) if w is own))
+            self._settle(key, merged(self.spec, self.states[key], own))
+
+    def _overlap(self, i: int, step: Step) -> None:
+        m = self._method(step)
+        key = self._record(m, step.options[0])  # overlapping calls share their record
+        earlier = self.states.get(key, State())
+        owns = [state_from(m, options, "input") for options in step.options]
+        for own in owns:
+            self._note_described(m, own)
+        # Which call lands last is not ours to know: a value several of them set differently
+        # may end as any of theirs, and is judged by no call alone.
+        contested = _contested(owns)
+        written = _contested(owns, at_least=1)  # what any of them sets may change under another
+        calls = []
+        for options in step.options:  # all issued before any callback is awaited
+            probe = Probe()
+            original = copy.deepcopy(options)
+            call, returned = self._call(m, options, probe)
+            self._track(probe, call, i, original=original, live=options)
+            calls.append((probe, call, returned))
+        total = earlier
+        for (probe, call, returned), own in zip(calls, owns, strict=True):
+            response = self._answer(probe, call, i, returned, "accepts-valid")
+            observed = self._success_state(m, response, call, i)
+            expect = Expectation(
+                self._open(key, _without(own, contested)), _without(earlier, written)
+            )
+            reflects_and_keeps(self.spec, m, observed, expect, call, i, self.out)
+            self._check_identity(m, step.options[0], response, call, i)
+            total = merged(self.spec, total, own)
+        # The read after judges what the group wrote under no-lost-update alone.
+        self._settle(key, _without(earlier, written))
+        observed = self._read(i, m, step.options[0])
+        lost = missing(self._open(key, _without(total, contested)), observed, m)
+        if lost:
+            self.out.add(
+                "no-lost-update",
+                i,
+                f"{len(calls)} overlapping {m.name} calls",
+                "every overlapping update applied",
+                "lost " + "; ".join(lost[:5]),
+            )
+        # From here on, what landed is what counts (which of the contested values won).
+        self._settle(key, rebased(total, observed))
+
+    def _login(self, i: int, step: Step) -> None:
+        probe = Probe()
+        call, returned = self._call(self.identify, self.case.tokens[step.token], probe)
+        self._track(probe, call, i)
+        self._answer(probe, call, i, returned, "stable-identity")
+        self.first_login_from.setdefault(step.token, self.identity)
+        self.identity = ("token", step.token)
+
+    def _describe_during_login(self, i: int, step: Step) -> None:
+        """The caller breaks describe-after-login: login, then a describe before its callback.
+
+        Where the update lands (the visitor or the logged-in customer) is unspecified, so it
+        is expected nowhere; only the callbacks are judged."""
+        m = self._method(step)
+        was = self.identity
+        login_probe = Probe()
+        login_call, login_returned = self._call(
+            self.identify, self.case.tokens[step.token], login_probe
+        )
+        self._track(login_probe, login_call, i)
+        probe = Probe()
+        original = copy.deepcopy(step.options)
+        self._note_described(m, state_from(m, original, "input"))
+        call, returned = self._call(m, step.options, probe)
+        required = returned.raised is None and not returned.hung
+        self._track(probe, call, i, required=required, original=original, live=step.options)
+        self._answer(login_probe, login_call, i, login_returned, "stable-identity")
+        if required:
+            self._await_callback(probe, call, i)
+        self.first_login_from.setdefault(step.token, self.identity)
+        self.identity = ("token", step.token)
+        # It may have landed on the visitor, on the logged-in customer, or (refused) nowhere.
+        own = state_from(m, original, "input")
+        keys = {self._record(m, original, was), self._record(m, original)} - {None}
+        self._maybe_written(keys, own, settled=required)
+
+    def _logout(self, i: int, step: Step) -> None:
+        probe = Probe()
+        call, returned = self._call(self.forget, None, probe)
+        self._track(probe, call, i)
+        self._answer(probe, call, i, returned, "stable-identity")
+        self.anon_epoch += 1
+        self.identity = ("anon", self.anon_epoch)
+
+    # --- after the last step ---------------------------------------------------------------
+
+    def _finish(self) -> None:
+        watched = self.watch and self.grace
+        if self.grace and not watched:
+            time.sleep(self.grace)  # a second call of a callback shows up in this window
+        found = self._judge_pending(self.pending)
+        self.out.violations.extend(found)
+        self.result.violations[:] = _unique(self.out.violations)
+        if watched:  # judged again later, while other cases run: no waiting here
+            until = time.monotonic() + self.grace
+            seen = {_key(v) for v in found}
+            self.watching.append(
+                _Watched(self.case, self.result, self.pending, self.instance, until, seen)
+            )
+
+    def _expire(self, everything: bool = False) -> None:
+        """Close the instances of watched cases whose grace has passed."""
+        now, kept = time.monotonic(), []
+        for w in self.watching:
+            if everything or w.until <= now:
+                self.driver.close(w.instance)
+            else:
+                kept.append(w)
+        self.watching = kept
+
+    def late(self, guarantee: str) -> tuple[_Watched, Violation] | None:
+        """A finished case that broke ``guarantee`` after it ended (a late second callback),
+        and had not broken it before."""
+        for w in self.watching:
+            if w.result.of(guarantee):
+                continue
+            for v in _unique(self._judge_pending(w.pending)):
+                if v.guarantee == guarantee and _key(v) not in w.seen:
+                    return w, v
+        return None
+
+    def settle(self, guarantee: str) -> tuple[_Watched, Violation] | None:
+        """Wait out the grace of the cases still watched, judge them, close every instance."""
+        if self.watching:
+            time.sleep(max(0.0, max(w.until for w in self.watching) - time.monotonic()))
+        found = self.late(guarantee)
+        self._expire(everything=True)
+        return found
+
+    def _judge_pending(self, pending: list[_Pending]) -> list[Violation]:
+        """What the calls' callbacks and options show now (after the case, and again later)."""
+        out = Judgement()
+        for p in pending:
+            out.violations.extend(callback_once(p.probe, p.call, p.step, required=False))
+            if p.before_start and p.probe.count:
+                if p.probe.error is None:
+                    out.add(
+                        "not-before-start",
+                        p.step,
+                        p.call,
+                        "an error in the callback (or none at all)",
+                        f"success with {_shown(p.probe.response, 120)}",
+                    )
+                else:
+                    out.violations.extend(error_is_exception(p.probe, p.call, p.step))
+            elif p.probe.count and p.probe.error is not None:
+                out.violations.extend(error_is_exception(p.probe, p.call, p.step))
+            if p.original is not None:
+                changed = options_changed(p.original, p.live)
+                if changed:
+                    out.add(
+                        "input-untouched",
+                        p.step,
+                        p.call,
+                        "the options object left as it was",
+                        changed,
+                    )
+        return out.violations
+
+
+def _contested(owns: list[State], at_least: int = 2) -> dict[int, set[str]]:
+    """Map entries (by rule) that overlapping calls set to ``at_least`` different values."""
+    values: dict[tuple[int, str], set[str]] = {}
+    for own in owns:
+        for rule, entries in own.maps.items():
+            for name, value in entries.items():
+                values.setdefault((rule, name), set()).add(value)
+    out: dict[int, set[str]] = {}
+    for (rule, name), seen in values.items():
+        if len(seen) >= at_least:
+            out.setdefault(rule, set()).add(name)
+    return out
+
+
+def _without(state: State, contested: dict[int, set[str]]) -> State:
+    out = state.copy()
+    for rule, names in contested.items():
+        for name in names:
+            out.maps.get(rule, {}).pop(name, None)
+    return out
+
+
+def _key(v: Violation) -> tuple[Any, ...]:
+    return (v.guarantee, v.step, v.call, v.observed)
+
+
+def _unique(violations: list[Violation]) -> list[Violation]:
+    seen, out = set(), []
+    for v in violations:
+        key = _key(v)
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out
+
+
+# --- a guarantee over many generated cases ---------------------------------------------------
+
+
+@dataclass
+class Failure:
+    """The smallest failing case hypothesis found for a guarantee."""
+
+    guarantee: str
+    violation: Violation
+    case: Case  # as generated, before the implementation could touch its options
+    transcript: list[str]
+    seed: int
+    shrink_stopped: bool = False  # the shrink budget ran out: the case may not be minimal
+
+
+@dataclass
+class GuaranteeResult:
+    guarantee: str
+    status: str  # passed | failed | blocked
+    cases: int
+    seconds: float
+    failure: Failure | None = None
+    blocked_by: str | None = None
+    error: str | None = None
+    shrink_budget: int | None = None  # the budget that applied, named when it ran out
+
+
+class _ShrinkBudgetSpent(BaseException):
+    """Raised through hypothesis to stop shrinking; BaseException so hypothesis does not catch it."""
+
+
+class _LateFound(BaseException):
+    """An earlier case broke the guarantee after it ended: stop generating, confirm that case."""
+
+
+# Guarantees a callback can still break after its case ended: their finished cases are watched
+# for ``grace`` (while later cases run). The others judge nothing after a case, so no waiting.
+LATE_GUARANTEES = LATE
+
+
+RACE_ATTEMPTS = 5  # runs of a racing case in replay_case, until one breaks the contract
+
+
+def check_guarantee(
+    spec: Spec,
+    driver: Any,
+    guarantee: str,
+    *,
+    klass: Klass | None = None,
+    max_examples: int = DEFAULT_MAX_EXAMPLES,
+    seed: int = 0,
+    timeout: float = DEFAULT_TIMEOUT,
+    grace: float = DEFAULT_GRACE,
+    shrink_budget: int = SHRINK_BUDGET,
+    shrink_seconds: float | None = None,
+    on_case: Any = None,
+    methods: tuple[str, ...] | None = None,
+) -> GuaranteeResult:
+    """Run ``max_examples`` cases focused on ``guarantee`` and judge that guarantee alone.
+
+    A failure is shrunk for at most ``shrink_budget`` further cases: a count, not a time, so
+    the same seed gives the same report. ``shrink_seconds`` is an optional wall-clock cap on
+    top (tests of slow drivers use it); it makes the result depend on the machine."""
+    from hypothesis import HealthCheck, Phase, example, given, settings
+    from hypothesis import seed as hypothesis_seed
+
+    from ..generate.strategies import SWEEPS, sequences
+
+    grace = grace if guarantee in LATE_GUARANTEES else 0.0
+    runner = CaseRunner(spec, driver, klass, timeout, grace, watch=True)
+    started = time.monotonic()
+    state: dict[str, Any] = {
+        "cases": 0,
+        "failure": None,
+        "first_failure": None,
+        "after_failure": 0,
+        "stopped": False,
+        "blocked": Counter(),
+    }
+
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],  # no database: no reuse phase
+    )
+    @hypothesis_seed(seed)
+    @given(sequences(spec, klass, focus=guarantee, methods=methods))
+    def judge(case: Case) -> None:
+        first = state["first_failure"]
+        if first is not None:
+            spent = state["after_failure"] >= shrink_budget
+            if spent or (shrink_seconds is not None and time.monotonic() - first > shrink_seconds):
+                state["stopped"] = True
+                raise _ShrinkBudgetSpent
+            state["after_failure"] += 1
+        pristine = copy.deepcopy(case)  # what was asked, whatever the implementation does to it
+        result = runner.run(case)
+        state["cases"] += 1
+        if on_case:
+            on_case(guarantee, pristine)
+        mine = result.of(guarantee)
+        again = first is not None and mine and case.races
+        if again and not runner.run(copy.deepcopy(pristine)).of(guarantee):
+            # While shrinking, a racing case must fail twice in a row to count: one that its
+            # replay may not show is no smaller reproducer, and a shrink path that hangs on
+            # timing would differ from one process to the next.
+            mine = []
+        if mine:
+            state["failure"] = Failure(guarantee, mine[0], pristine, result.transcript, seed)
+            state["first_failure"] = state["first_failure"] or time.monotonic()
+            raise AssertionError(f"{guarantee}: {mine[0].observed}")
+        if result.blocked:
+            state["blocked"][result.blocked] += 1
+        if state["failure"] is None:
+            state["late"] = runner.late(guarantee)
+            if state["late"]:
+                raise _LateFound
+
+    sweep = SWEEPS[guarantee](spec, klass, methods) if guarantee in SWEEPS else ()
+    for case in sweep:  # explicit examples run before the generated ones
+        judge = example(case)(judge)
+    error = None
+    running = getattr(driver, "running", None)  # e.g. os._exit guarded for the whole run
+    with running() if running else contextlib.nullcontext():
+        try:
+            judge()
+        except (_ShrinkBudgetSpent, _LateFound):
+            pass
+        except Exception as exc:  # noqa: BLE001 - hypothesis wraps our failure; ours is recorded
+            if state["failure"] is None:
+                error = f"{type(exc).__name__}: {exc}"
+        finally:
+            settled = runner.settle(guarantee)
+        late = state.get("late") or settled
+        if state["failure"] is None and late is not None:
+            state["failure"] = _confirm(runner, guarantee, seed, *late)
+    seconds = time.monotonic() - started
+    failure = state["failure"]
+    if failure is not None:
+        failure.shrink_stopped = state["stopped"]
+        return GuaranteeResult(
+            guarantee, "failed", state["cases"], seconds, failure, shrink_budget=shrink_budget
+        )
+    if error is not None:
+        return GuaranteeResult(guarantee, "error", state["cases"], seconds, error=error)
+    blocked = state["blocked"]
+    if blocked and sum(blocked.values()) == state["cases"]:
+        return GuaranteeResult(
+            guarantee, "blocked", state["cases"], seconds, blocked_by=blocked.most_common(1)[0][0]
+        )
+    return GuaranteeResult(guarantee, "passed", state["cases"], seconds)
+
+
+def _confirm(
+    runner: CaseRunner, guarantee: str, seed: int, watched: _Watched, seen: Violation
+) -> Failure:
+    """A case that broke ``guarantee`` after it ended: run it again as its replay will (with
+    the grace slept), cut after the step that broke it if that still fails. Hypothesis cannot
+    shrink it (it passed when it ran), so this is the reproducer; if no run shows it again
+    (timing), the first observation is reported as it was seen."""
+    again = CaseRunner(runner.spec, runner.driver, runner.klass, runner.timeout, runner.grace)
+    case = watched.case
+    tries = [case]
+    if seen.step is not None and seen.step + 1 < len(case.steps):
+        tries.insert(0, dataclasses.replace(case, steps=case.steps[: seen.step + 1]))
+    if seen.step is not None and len(case.steps) > 1:  # the step alone, if it fails alone
+        tries.insert(0, dataclasses.replace(case, steps=(case.steps[seen.step],)))
+    for attempt in tries:
+        result = again.run(attempt)
+        mine = result.of(guarantee)
+        if mine:
+            return Failure(guarantee, mine[0], attempt, result.transcript, seed)
+    return Failure(guarantee, seen, case, watched.result.transcript, seed)
+
+
+def is_javascript(impl: str) -> bool:
+    return impl.endswith((".js", ".mjs", ".cjs")) or is_page(impl)
+
+
+def is_page(impl: str) -> bool:
+    """A page checked in a browser: an HTML file or an http(s) URL."""
+    return impl.endswith((".html", ".htm")) or impl.startswith(("http://", "https://"))
+
+
+def replay_case(
+    impl: str,
+    case: Case | dict[str, Any],
+    *,
+    spec: str = DEFAULT_SPEC,
+    klass: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    grace: float = DEFAULT_GRACE,
+    attempts: int | None = None,
+) -> CaseResult:
+    """Run one recorded case again (printed regression tests call it).
+
+    ``impl`` is ``module:attribute``, the path of a JavaScript module (run with Node), or a
+    page (an HTML file or a loopback URL, run in Chromium). A case whose steps race (calls in
+    flight together) may break the contract in one run of several: it runs up to
+    ``attempts`` times (default RACE_ATTEMPTS for such a case, else once) and the first run
+    that breaks something is the result, so a race lost once in the check fails its test."""
+    from ..drivers.python import PythonDriver, load_factory
+    from ..spec.loader import load_klass, load_spec
+
+    loaded = load_spec(spec)
+    names = load_klass(klass, loaded) if klass else None
+    if is_page(impl):
+        from ..drivers.page import PageDriver
+
+        driver: Any = PageDriver(impl, loaded, names, impl)
+    elif is_javascript(impl):
+        from ..drivers.node import NodeDriver
+
+        driver = NodeDriver(impl, loaded, names, impl)
+    else:
+        driver = PythonDriver(load_factory(impl), loaded, names, impl)
+    case = case if isinstance(case, Case) else Case.from_json(case)
+    running = getattr(driver, "running", None)
+    try:
+        with running() if running else contextlib.nullcontext():
+            runner = CaseRunner(loaded, driver, names, timeout, grace)
+            for _ in range(max(1, attempts or (RACE_ATTEMPTS if case.races else 1))):
+                result = runner.run(copy.deepcopy(case))
+                if result.violations:
+                    break
+            return result
+    finally:
+        if hasattr(driver, "shutdown"):  # a node process or a browser
+            driver.shutdown()

@@ -1,0 +1,1 @@
+"""What a finished check becomes for people and CI: failure text, reproducers, JSON."""
