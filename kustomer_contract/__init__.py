@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "replay_case": "engine.runner",  # every printed regression test calls it
     "check_guarantee": "engine.runner",
-    "CaseResult": "engine.runner",
+    "CaseResult": "engine.results",
     "Session": "engine.session",
     "Settings": "engine.session",
     "load_spec": "spec.loader",

@@ -248,7 +248,8 @@ def _check_before_collecting(config: pytest.Config, run: _Run) -> None:
     except SpecError as exc:
         raise pytest.UsageError(f"kustomer-contract: {exc}") from None
     if run.kind == "impl":
-        from .drivers.python import ImplementationError, load_factory
+        from .drivers.base import ImplementationError
+        from .drivers.python import load_factory
 
         try:
             load_factory(run.target or "")
@@ -296,7 +297,7 @@ def _summaries(config: pytest.Config) -> list[dict[str, Any]]:
                 "impl": session.impl,
                 "targets": dict(coverage.targets),
                 "hit": sorted(coverage.hit),
-                "page_errors": dict(getattr(session.driver, "page_errors", None) or {}),
+                "page_errors": dict(session.driver.page_errors),
             }
         )
     return out
@@ -480,7 +481,8 @@ def kustomer_implementation(pytestconfig: pytest.Config) -> Any:
 @pytest.fixture
 def kustomer_contract_session(request: pytest.FixtureRequest, pytestconfig: pytest.Config):
     """A loaded contract session (spec, Klass, driver) for the configured implementation."""
-    from .drivers.python import ImplementationError, PythonDriver
+    from .drivers.base import ImplementationError
+    from .drivers.python import PythonDriver
     from .engine.session import Session
     from .spec.types import SpecError
 

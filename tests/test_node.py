@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kustomer_contract.drivers.base import ImplementationError
 from kustomer_contract.drivers.node import JSError, JSValue, NodeDriver, NodeExited
-from kustomer_contract.drivers.python import ImplementationError
 from kustomer_contract.engine.checks import Probe
 from kustomer_contract.engine.runner import check_guarantee
 from kustomer_contract.generate import values

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from kustomer_contract.engine.runner import Failure
+from kustomer_contract.engine.results import Failure
 from kustomer_contract.engine.session import Session, Settings
 from kustomer_contract.generate.cases import Case
 from kustomer_contract.report import reproducers as report

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
 SHIPPED = {
     "kustomer-double.mjs": PACKAGE / "reference" / "kustomer-double.mjs",
-    "kustomer-recorder.js": PACKAGE / "recorder" / "kustomer-recorder.js",
+    "kustomer-recorder.js": PACKAGE / "callers" / "recorder" / "kustomer-recorder.js",
 }
 SHIPPED_PREFIX = "/__kustomer_contract__/"
 INSTALL_HINT = (

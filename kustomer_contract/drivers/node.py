@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import itertools
 import json
 import os
@@ -38,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from ..spec.types import Klass, Spec
+from .base import ImplementationError, Returned
 from .js_values import Handles, JSError, JSValue
-from .python import ImplementationError, Returned
 
 DRIVER_SCRIPT = Path(__file__).with_name("node_driver.mjs")
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
@@ -246,6 +247,7 @@ class NodeDriver:
         self.path = Path(path).resolve()
         self.spec, self.klass = spec, klass
         self.label = label or str(path)
+        self.page_errors: collections.Counter[str] = collections.Counter()  # no page
         self.shape: str | None = None
         if not self.path.is_file():
             raise ImplementationError(f"--node {path}: no such file")
@@ -336,6 +338,13 @@ class NodeDriver:
         process = instance.process
         process.handles.release(instance.number)
         process.send({"op": "drop", "instance": instance.number})
+
+    def running(self) -> contextlib.nullcontext[None]:
+        """Nothing to hold: the implementation runs in its own process."""
+        return contextlib.nullcontext()
+
+    def incidents(self, since: float) -> list[str]:
+        return []  # what the process does outside calls shows on its stderr
 
     def shutdown(self) -> None:
         """Stop the node process (started again by the next ``new_instance``)."""

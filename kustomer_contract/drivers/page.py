@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import collections
+import contextlib
 import json
 import threading
 import weakref
@@ -33,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from ..spec.types import Klass, Spec
+from .base import ImplementationError, Returned
 from .js_values import Handles, JSError
-from .python import ImplementationError, Returned
 
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
 LOAD_TIMEOUT = 15.0  # seconds for the page to load and define the SDK
@@ -320,6 +321,13 @@ class PageDriver:
         if self._factory and page not in self._gone and not page.is_closed():
             request = {"op": "drop", "instance": instance.number}
             asyncio.run_coroutine_threadsafe(page.evaluate(HANDLE, [request, []]), self._loop)
+
+    def running(self) -> contextlib.nullcontext[None]:
+        """Nothing to hold: the implementation runs in its own process."""
+        return contextlib.nullcontext()
+
+    def incidents(self, since: float) -> list[str]:
+        return []  # what the process does outside calls shows on its stderr
 
     def shutdown(self) -> None:
         """Close the browser and stop serving the page."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import importlib
 import inspect
 import os
@@ -9,16 +10,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import KustomerContractError
 from ..spec.types import Klass, Spec
-
-
-class ImplementationError(KustomerContractError):
-    """The implementation could not be loaded or built (a user error: exit code 2)."""
+from .base import ImplementationError, Returned
 
 
 def load_factory(target: str) -> Callable[..., Any]:
@@ -50,18 +46,6 @@ def load_factory(target: str) -> Callable[..., Any]:
 
 
 BUILD_TIMEOUT = 10.0  # seconds for the factory to build an instance (as for Node)
-
-
-@dataclass
-class Returned:
-    """How a method call returned: normally, by raising, or not within the timeout.
-
-    ``gave`` names a returned value that matters to the contract ("a coroutine", "a Promise"):
-    the SDK is callback-based, so such a method may never call back."""
-
-    raised: BaseException | None = None
-    hung: bool = False
-    gave: str | None = None
 
 
 class ImplementationExit(BaseException):
@@ -166,6 +150,7 @@ class PythonDriver:
     so a method that never returns is reported instead of hanging the run."""
 
     language = "python"
+    shape: str | None = None  # a factory is called as it is
 
     def __init__(
         self, factory: Callable[..., Any], spec: Spec, klass: Klass | None = None, label: str = ""
@@ -174,7 +159,8 @@ class PythonDriver:
         self.spec = spec
         self.klass = klass
         self.label = label or getattr(factory, "__qualname__", repr(factory))
-        self._kwargs = self._factory_kwargs()
+        self.page_errors: collections.Counter[str] = collections.Counter()  # no page
+        self.factory_kwargs = self._factory_kwargs()  # what the factory is given
 
     def _factory_kwargs(self) -> dict[str, Any]:
         """Optional factory parameters: ``klass`` (the names), ``klasses`` (further Klasses'
@@ -201,7 +187,7 @@ class PythonDriver:
 
         def build() -> None:
             try:
-                built["instance"] = self.factory(**self._kwargs)
+                built["instance"] = self.factory(**self.factory_kwargs)
             except BaseException as exc:  # noqa: BLE001 - reported as a broken factory
                 built["raised"] = exc
 
@@ -263,3 +249,6 @@ class PythonDriver:
 
     def close(self, instance: Any) -> None:
         """Nothing to release for in-process objects."""
+
+    def shutdown(self) -> None:
+        """Nothing started outside the process."""

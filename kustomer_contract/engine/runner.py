@@ -7,17 +7,17 @@ and records every broken guarantee it sees as a ``Violation``.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .._core.pointer import put as _put
 from .._core.pointer import resolve as at_pointer
 from .._core.text import json_repr
+from ..drivers.base import Driver
 from ..generate.cases import Case, Step
 from ..spec.guarantees import LATE
 from ..spec.schemas import validator_for
@@ -35,6 +35,7 @@ from .checks import (
     options_changed,
     reflects_and_keeps,
 )
+from .results import CaseResult, Failure, GuaranteeResult
 from .settings import (
     DEFAULT_GRACE,
     DEFAULT_MAX_EXAMPLES,
@@ -44,6 +45,7 @@ from .settings import (
 )
 from .state import (
     State,
+    canonical_json,
     identity_of,
     merged,
     minus,
@@ -54,9 +56,6 @@ from .state import (
     state_from,
     union,
     widened,
-)
-from .state import (
-    canonical_json as _canonical_json,
 )
 
 
@@ -70,23 +69,6 @@ def _shown(value: Any, limit: int) -> str:
         return json_repr(value, limit)
     except Exception:  # noqa: BLE001 - a hostile __repr__ is shown as such, never a crash
         return f"<a {type(value).__name__} that cannot be printed>"
-
-
-@dataclass
-class CaseResult:
-    violations: list[Violation] = field(default_factory=list)
-    blocked: str | None = None  # why the case stopped early, if it did
-    transcript: list[str] = field(default_factory=list)
-
-    def of(self, guarantee: str) -> list[Violation]:
-        return [v for v in self.violations if v.guarantee == guarantee]
-
-    def explain(self, guarantee: str | None = None) -> str:
-        found = self.of(guarantee) if guarantee else self.violations
-        lines = [
-            f"{v.guarantee}: {v.call}: expected {v.expected}; observed {v.observed}" for v in found
-        ]
-        return "\n".join(lines + ["calls:"] + self.transcript)
 
 
 @dataclass
@@ -120,7 +102,7 @@ class CaseRunner:
     def __init__(
         self,
         spec: Spec,
-        driver: Any,
+        driver: Driver,
         klass: Klass | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         grace: float = 0.0,
@@ -249,8 +231,7 @@ class CaseRunner:
                     self.out.add(guarantee, step, call, f"{name} to call back", observed)
             else:
                 observed = f"not called within {self.timeout:g} s"
-                incidents = getattr(self.driver, "incidents", None)
-                seen = incidents(started) if incidents else []
+                seen = self.driver.incidents(started)
                 if seen:
                     observed += "; meanwhile " + "; ".join(seen[:2])
             self.out.add("callback-once", step, call, "the callback called once", observed)
@@ -295,7 +276,7 @@ class CaseRunner:
             self._read_options(method, options)
         ):
             return None
-        return (method.name, "subject", _canonical_json(value))
+        return (method.name, "subject", canonical_json(value))
 
     def _read_options(self, method: Method, options: Any) -> Any:
         read = copy.deepcopy(method.read if method.read is not None else {})
@@ -764,30 +745,6 @@ def _unique(violations: list[Violation]) -> list[Violation]:
 # --- a guarantee over many generated cases ---------------------------------------------------
 
 
-@dataclass
-class Failure:
-    """The smallest failing case hypothesis found for a guarantee."""
-
-    guarantee: str
-    violation: Violation
-    case: Case  # as generated, before the implementation could touch its options
-    transcript: list[str]
-    seed: int
-    shrink_stopped: bool = False  # the shrink budget ran out: the case may not be minimal
-
-
-@dataclass
-class GuaranteeResult:
-    guarantee: str
-    status: str  # passed | failed | blocked
-    cases: int
-    seconds: float
-    failure: Failure | None = None
-    blocked_by: str | None = None
-    error: str | None = None
-    shrink_budget: int | None = None  # the budget that applied, named when it ran out
-
-
 class _ShrinkBudgetSpent(BaseException):
     """Raised through hypothesis to stop shrinking; BaseException so hypothesis does not catch it."""
 
@@ -806,7 +763,7 @@ RACE_ATTEMPTS = 5  # runs of a racing case in replay_case, until one breaks the 
 
 def check_guarantee(
     spec: Spec,
-    driver: Any,
+    driver: Driver,
     guarantee: str,
     *,
     klass: Klass | None = None,
@@ -887,8 +844,7 @@ def check_guarantee(
     for case in sweep:  # explicit examples run before the generated ones
         judge = example(case)(judge)
     error = None
-    running = getattr(driver, "running", None)  # e.g. os._exit guarded for the whole run
-    with running() if running else contextlib.nullcontext():
+    with driver.running():  # e.g. os._exit guarded for the whole run
         try:
             judge()
         except (_ShrinkBudgetSpent, _LateFound):
@@ -940,15 +896,6 @@ def _confirm(
     return Failure(guarantee, seen, case, watched.result.transcript, seed)
 
 
-def is_javascript(impl: str) -> bool:
-    return impl.endswith((".js", ".mjs", ".cjs")) or is_page(impl)
-
-
-def is_page(impl: str) -> bool:
-    """A page checked in a browser: an HTML file or an http(s) URL."""
-    return impl.endswith((".html", ".htm")) or impl.startswith(("http://", "https://"))
-
-
 def replay_case(
     impl: str,
     case: Case | dict[str, Any],
@@ -966,25 +913,15 @@ def replay_case(
     flight together) may break the contract in one run of several: it runs up to
     ``attempts`` times (default RACE_ATTEMPTS for such a case, else once) and the first run
     that breaks something is the result, so a race lost once in the check fails its test."""
-    from ..drivers.python import PythonDriver, load_factory
+    from ..drivers.targets import open_driver
     from ..spec.loader import load_klass, load_spec
 
     loaded = load_spec(spec)
     names = load_klass(klass, loaded) if klass else None
-    if is_page(impl):
-        from ..drivers.page import PageDriver
-
-        driver: Any = PageDriver(impl, loaded, names, impl)
-    elif is_javascript(impl):
-        from ..drivers.node import NodeDriver
-
-        driver = NodeDriver(impl, loaded, names, impl)
-    else:
-        driver = PythonDriver(load_factory(impl), loaded, names, impl)
+    driver = open_driver(impl, loaded, names)
     case = case if isinstance(case, Case) else Case.from_json(case)
-    running = getattr(driver, "running", None)
     try:
-        with running() if running else contextlib.nullcontext():
+        with driver.running():
             runner = CaseRunner(loaded, driver, names, timeout, grace)
             for _ in range(max(1, attempts or (RACE_ATTEMPTS if case.races else 1))):
                 result = runner.run(copy.deepcopy(case))
@@ -992,5 +929,4 @@ def replay_case(
                     break
             return result
     finally:
-        if hasattr(driver, "shutdown"):  # a node process or a browser
-            driver.shutdown()
+        driver.shutdown()  # a node process, a browser

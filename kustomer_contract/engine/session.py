@@ -6,10 +6,12 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..drivers.python import PythonDriver, load_factory
+from ..drivers.base import Driver, ImplementationError, Kind
+from ..drivers.targets import open_driver
 from ..spec.loader import load_klass, load_spec
 from ..spec.types import Klass, Spec
-from .runner import GuaranteeResult, check_guarantee
+from .results import GuaranteeResult
+from .runner import check_guarantee
 from .settings import (
     DEFAULT_GRACE,
     DEFAULT_MAX_EXAMPLES,
@@ -50,29 +52,18 @@ class Session:
         self.klass: Klass | None = load_klass(settings.klass, self.spec) if settings.klass else None
         self.impl = settings.impl or REFERENCE
         self.seed = settings.seed if settings.seed is not None else random.randrange(2**32)
-        if settings.browser:
-            from ..drivers.page import PageDriver
-
-            self.impl = settings.browser
-            self.driver = PageDriver(settings.browser, self.spec, self.klass, settings.browser)
-        elif settings.node:
-            from ..drivers.node import NodeDriver
-
-            self.impl = settings.node
-            self.driver = NodeDriver(settings.node, self.spec, self.klass, settings.node)
-        else:
-            self.driver = PythonDriver(load_factory(self.impl), self.spec, self.klass, self.impl)
+        kind: Kind = "page" if settings.browser else "node" if settings.node else "python"
+        self.impl = settings.browser or settings.node or self.impl
+        self.driver: Driver = open_driver(self.impl, self.spec, self.klass, kind)
         self._coverage: Any = None
         unknown = [g for g in settings.only if g not in self.spec.guarantees]
         if unknown:
-            from ..drivers.python import ImplementationError
-
             raise ImplementationError(
                 f"unknown guarantee(s) {', '.join(unknown)}; the spec has {', '.join(self.spec.guarantees)}"
             )
         self.use_driver(self.driver)
 
-    def use_driver(self, driver: Any) -> None:
+    def use_driver(self, driver: Driver) -> None:
         """Check through ``driver``; fails early and clearly if its factory is broken."""
         self.driver = driver
         instance = driver.new_instance()

@@ -9,7 +9,8 @@ import shlex
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..engine.runner import Failure, GuaranteeResult, is_javascript, is_page
+from ..drivers.targets import is_javascript, is_page
+from ..engine.results import Failure, GuaranteeResult
 from ..engine.settings import (
     DEFAULT_GRACE,
     DEFAULT_MAX_EXAMPLES,
@@ -32,13 +33,14 @@ def _method(spec: Spec, step: Any) -> str:
 def _factory_kwargs(spec: Spec, impl: str, klass: str | None) -> dict[str, Any]:
     """What the Python driver hands the factory (the Klass's names, the spec folder), so the
     snippet builds the same object the run did."""
-    from ..drivers.python import ImplementationError, PythonDriver, load_factory
+    from ..drivers.base import ImplementationError
+    from ..drivers.python import PythonDriver, load_factory
     from ..spec.loader import load_klass
     from ..spec.types import SpecError
 
     try:
         names = load_klass(klass) if klass else None
-        return PythonDriver(load_factory(impl), spec, names, impl)._kwargs
+        return PythonDriver(load_factory(impl), spec, names, impl).factory_kwargs
     except (ImplementationError, SpecError):
         return {}
 

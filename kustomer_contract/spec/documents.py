@@ -61,6 +61,10 @@ class Assembler:
             self._cache[path] = read_yaml(path)
         return path
 
+    def document(self, path: Path) -> Any:
+        """The loaded file at ``path`` with every ``$ref`` to another file inlined."""
+        return self.inline(path, self._cache[path.resolve()].value, "", "", ())
+
     def inline(self, path: Path, value: Any, pointer: str, out_pointer: str, stack: tuple) -> Any:
         located = self._cache[path]
         self.origins[out_pointer] = (path, located.lines.get(pointer, 0))

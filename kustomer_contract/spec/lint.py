@@ -58,7 +58,7 @@ def lint(
     except SpecError as exc:  # the contract file itself cannot be read or parsed
         return LintResult(str(path), [exc], unreadable=exc.message.startswith("cannot read"))
     try:
-        doc = asm.inline(path, asm._cache[path].value, "", "", ())
+        doc = asm.document(path)
     except SpecError as exc:  # a $ref file that is missing, unreadable or not YAML
         return LintResult(str(path), [exc])
 

@@ -57,7 +57,7 @@ def _load_spec(name_or_path: str) -> Spec:
     path = resolve_spec_path(name_or_path).resolve()
     asm = Assembler(root=path.parent)
     asm.load(path)
-    doc = asm.inline(path, asm._cache[path].value, "", "", ())
+    doc = asm.document(path)
     errors = sorted(meta_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]

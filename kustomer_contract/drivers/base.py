@@ -1,0 +1,62 @@
+"""What the engine needs of a driver (``Driver``), what a call gives back (``Returned``), and the
+error a target that cannot be loaded raises."""
+
+from __future__ import annotations
+
+from collections import Counter
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from ..errors import KustomerContractError
+
+Kind = Literal["python", "node", "page"]
+
+class ImplementationError(KustomerContractError):
+    """The implementation could not be loaded or built (a user error: exit code 2)."""
+
+
+
+@dataclass
+class Returned:
+    """How a method call returned: normally, by raising, or not within the timeout.
+
+    ``gave`` names a returned value that matters to the contract ("a coroutine", "a Promise"):
+    the SDK is callback-based, so such a method may never call back."""
+
+    raised: BaseException | None = None
+    hung: bool = False
+    gave: str | None = None
+
+
+
+class Driver(Protocol):
+    """Calls one implementation's methods on a fresh instance per case."""
+
+    language: str  # "python" or "javascript": which reproducers fit
+    label: str  # how the header and the reproducers name the implementation
+    shape: str | None  # how the implementation was found (JavaScript), for the header
+    page_errors: Counter[str]  # what a page's scripts threw uncaught (pages only)
+
+    def new_instance(self) -> Any: ...
+
+    def has_method(self, instance: Any, name: str) -> bool: ...
+
+    def call(self, instance: Any, method: str, args: list[Any], timeout: float) -> Returned:
+        """Call ``method`` with ``args`` (callbacks are Python callables); at most ``timeout``
+        seconds for it to return."""
+        ...
+
+    def close(self, instance: Any) -> None: ...
+
+    def running(self) -> AbstractContextManager[Any]:
+        """The context a whole run is held in."""
+        ...
+
+    def incidents(self, since: float) -> list[str]:
+        """What the implementation did outside any call since ``since`` (time.monotonic)."""
+        ...
+
+    def shutdown(self) -> None:
+        """Release what the driver started (a Node process, a browser)."""
+        ...
