@@ -54,3 +54,12 @@ def test_the_engine_judges_every_registered_id_and_no_other() -> None:
 def test_bundled_specs_name_registered_guarantees() -> None:
     for version in ("v1", "v2"):
         assert set(load_spec(version).guarantees) <= set(guarantees.IDS), version
+
+
+def test_every_x_generate_kind_a_spec_may_name_has_a_generator_and_no_other() -> None:
+    """spec lint accepts the kinds spec/vocabulary.py names; generate/values.py implements
+    them: the two lists are one."""
+    from kustomer_contract.generate.values import GENERATORS
+    from kustomer_contract.spec.vocabulary import GENERATE_KINDS
+
+    assert set(GENERATORS) == GENERATE_KINDS

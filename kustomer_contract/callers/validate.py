@@ -16,7 +16,7 @@ Bounded input: at most MAX_SHOWN problems are reported per payload (the rest are
 "... and N more problems in this payload"); in a directory, symlinked directories are
 followed once each, and FIFOs, devices and sockets are skipped with a line saying so (a
 skip is never a failure); a FIFO or device named on the command line is read within the
-size limits of payloads.py.
+size limits of ``_core.payloads``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ import json
 import pprint
 import re
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..drivers.targets import is_javascript, is_page
@@ -96,6 +97,137 @@ const show = async () => {
 };"""
 
 
+# --- one walk over a case's steps, two languages -------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Call:
+    step: int | str  # the step's number, or "start" / "customer now"
+    method: str
+    args: tuple[Any, ...]
+    callback: bool = True
+    wait: bool = True  # wait for the callback before the next line
+    bind: str | None = None  # the name a call left in flight is kept under
+
+
+@dataclass(frozen=True)
+class _Together:
+    """Calls in flight at once; the next line waits for all of them."""
+
+    calls: tuple[_Call, ...]
+
+
+@dataclass(frozen=True)
+class _Pause:
+    ms: int
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class _Note:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Await:
+    names: tuple[str, ...]
+
+
+_Line = _Call | _Together | _Pause | _Note | _Await
+
+
+def _walk(spec: Spec, case: Case, violation: Any) -> Iterator[_Line]:
+    """The case as the lines of a reproducer, in any language: calls issued before start, start,
+    each step after its drawn pause, then a read-back of the customer."""
+    start, identify, forget = (spec.by_role(role) for role in ("start", "identify", "forget"))
+    assert start is not None  # the loader requires exactly one start method
+
+    def mark(i: int | None) -> Iterator[_Note]:
+        note = _mark(violation, i)
+        if note:
+            yield _Note(note)
+
+    befores = []
+    for i, step in enumerate(case.steps):
+        if step.action == "describe-before-start":
+            yield from mark(i)
+            befores.append(f"before{i}")
+            yield _Call(i + 1, _method(spec, step), (step.options,), wait=False, bind=befores[-1])
+    yield from mark(None)
+    yield _Call("start", start.name, ({},) if start.takes_options else ())
+    for i, step in enumerate(case.steps):
+        a, n, target = step.action, i + 1, _method(spec, step)
+        if a == "describe-before-start":
+            continue
+        if step.gap_ms:
+            yield _Pause(step.gap_ms)
+        yield from mark(i)
+        if a in ("describe-invalid", "describe-unknown"):
+            label = step.label or {}
+            yield _Note(f"must fail: {label.get('pointer', '')} ({label.get('keyword', '')})")
+        if a in ("describe", "describe-invalid", "describe-unknown"):
+            yield _Call(n, target, (step.options,))
+        elif a == "describe-no-callback":
+            yield _Call(n, target, (step.options,), callback=False)
+            yield _Pause(100, "time to apply it")
+        elif a == "overlap":
+            yield _Together(tuple(_Call(n, target, (o,)) for o in step.options))
+        elif a == "login" and identify:
+            yield _Call(n, identify.name, (case.tokens[step.token],))
+        elif a == "describe-during-login" and identify:
+            yield _Note("the caller does not wait for login's callback (breaks describe-after-login)")
+            login = _Call(n, identify.name, (case.tokens[step.token],))
+            yield _Together((login, _Call(n, target, (step.options,))))
+        elif a == "logout" and forget:
+            yield _Call(n, forget.name, ())
+    if befores:
+        yield _Await(tuple(befores))
+    yield _Call("customer now", spec.target.name, ({},))
+
+
+def _js_call(c: _Call) -> str:
+    step = f"'{c.step}'" if isinstance(c.step, str) else str(c.step)
+    flags = [f"{name}: false" for name, on in (("callback", c.callback), ("wait", c.wait)) if not on]
+    options = f", {{ {', '.join(flags)} }}" if flags else ""
+    return f"call({step}, '{c.method}', [{', '.join(_js(a) for a in c.args)}]{options})"
+
+
+def _js_line(line: _Line) -> str:
+    if isinstance(line, _Call):
+        return f"const {line.bind} = {_js_call(line)};" if line.bind else f"await {_js_call(line)};"
+    if isinstance(line, _Together):
+        return f"await Promise.all([{', '.join(_js_call(c) for c in line.calls)}]);"
+    if isinstance(line, _Pause):
+        why = f" // {line.why}" if line.why else ""
+        return f"await new Promise((r) => setTimeout(r, {line.ms}));{why}"
+    if isinstance(line, _Note):
+        return f"// {line.text}"
+    return f"await Promise.all([{', '.join(line.names)}]);"
+
+
+def _python_call(c: _Call, wait: bool = True) -> str:
+    args = "".join(f", {pprint.pformat(a)}" for a in c.args)
+    flags = "".join(
+        f", {name}=False" for name, on in (("callback", c.callback), ("wait", c.wait and wait))
+        if not on
+    )
+    return f"call({c.step!r}, {c.method!r}{args}{flags})"
+
+
+def _python_line(line: _Line) -> str:
+    if isinstance(line, _Call):
+        return f"{line.bind} = {_python_call(line)}" if line.bind else _python_call(line)
+    if isinstance(line, _Together):
+        calls = ", ".join(_python_call(c, wait=False) for c in line.calls)
+        return f"[done.wait(TIMEOUT) for done in [{calls}]]"
+    if isinstance(line, _Pause):
+        why = f"  # {line.why}" if line.why else ""
+        return f"time.sleep({line.ms / 1000}){why}"
+    if isinstance(line, _Note):
+        return f"# {line.text}"
+    return "\n".join(f"{name}.wait(TIMEOUT)" for name in line.names)
+
+
 def javascript(
     spec: Spec,
     case: Case,
@@ -105,74 +237,12 @@ def javascript(
     grace: float = DEFAULT_GRACE,
 ) -> str:
     """The case as calls on ``window.Kustomer``, pasteable into a browser console."""
-    start, identify, forget = (
-        spec.by_role("start"),
-        spec.by_role("identify"),
-        spec.by_role("forget"),
-    )
     lines = [
         f"const TIMEOUT_MS = {round(timeout * 1000)}, GRACE_MS = {round(grace * 1000)};",
         _JS_PRELUDE,
         "(async () => {",
     ]
-    body: list[str] = []
-
-    def mark(i: int | None) -> None:
-        note = _mark(violation, i)
-        if note:
-            body.append(f"// {note}")
-
-    def pause(step: Any) -> None:
-        if step.gap_ms:
-            body.append(f"await new Promise((r) => setTimeout(r, {step.gap_ms}));")
-
-    befores = []
-    for i, step in enumerate(case.steps):
-        if step.action == "describe-before-start":
-            mark(i)
-            body.append(
-                f"const before{i} = call({i + 1}, '{_method(spec, step)}', [{_js(step.options)}], {{ wait: false }});"
-            )
-            befores.append(f"before{i}")
-    mark(None)
-    body.append(f"await call('start', '{start.name}', [{'{}' if start.takes_options else ''}]);")
-    for i, step in enumerate(case.steps):
-        target = _method(spec, step)
-        a = step.action
-        n = i + 1
-        if a == "describe-before-start":
-            continue
-        pause(step)
-        mark(i)
-        if a == "describe":
-            body.append(f"await call({n}, '{target}', [{_js(step.options)}]);")
-        elif a in ("describe-invalid", "describe-unknown"):
-            label = step.label or {}
-            body.append(f"// must fail: {label.get('pointer', '')} ({label.get('keyword', '')})")
-            body.append(f"await call({n}, '{target}', [{_js(step.options)}]);")
-        elif a == "describe-no-callback":
-            body.append(
-                f"await call({n}, '{target}', [{_js(step.options)}], {{ callback: false }});"
-            )
-            body.append("await new Promise((r) => setTimeout(r, 100)); // time to apply it")
-        elif a == "overlap":
-            calls = ", ".join(f"call({n}, '{target}', [{_js(o)}])" for o in step.options)
-            body.append(f"await Promise.all([{calls}]);")
-        elif a == "login" and identify:
-            body.append(f"await call({n}, '{identify.name}', [{_js(case.tokens[step.token])}]);")
-        elif a == "describe-during-login" and identify:
-            body.append(
-                "// the caller does not wait for login's callback (breaks describe-after-login)"
-            )
-            body.append(
-                f"await Promise.all([call({n}, '{identify.name}', "
-                f"[{_js(case.tokens[step.token])}]), call({n}, '{target}', [{_js(step.options)}])]);"
-            )
-        elif a == "logout" and forget:
-            body.append(f"await call({n}, '{forget.name}', []);")
-    if befores:
-        body.append(f"await Promise.all([{', '.join(befores)}]);")
-    body.append(f"await call('customer now', '{spec.target.name}', [{{}}]);")
+    body = [_js_line(step) for step in _walk(spec, case, violation)]
     body.append("await show();")
     lines += ["  " + line for line in body]
     lines.append("})();")
@@ -267,11 +337,6 @@ def python(
 ) -> str:
     """The case as plain Python calls on the implementation, built as the run built it."""
     module, _, attribute = impl.partition(":")
-    start, identify, forget = (
-        spec.by_role("start"),
-        spec.by_role("identify"),
-        spec.by_role("forget"),
-    )
     kwargs = ", ".join(f"{k}={v!r}" for k, v in _factory_kwargs(spec, impl, klass).items())
     out = [
         "import copy, inspect, json, sys, threading, time",
@@ -286,59 +351,7 @@ def python(
         _PY_PRELUDE,
         "",
     ]
-    r = pprint.pformat
-
-    def mark(i: int | None) -> None:
-        note = _mark(violation, i)
-        if note:
-            out.append(f"# {note}")
-
-    befores = []
-    for i, step in enumerate(case.steps):
-        if step.action == "describe-before-start":
-            mark(i)
-            out.append(
-                f"before{i} = call({i + 1}, {_method(spec, step)!r}, {r(step.options)}, wait=False)"
-            )
-            befores.append(f"before{i}")
-    mark(None)
-    out.append(f"call('start', {start.name!r}{', {}' if start.takes_options else ''})")
-    for i, step in enumerate(case.steps):
-        target = _method(spec, step)
-        a = step.action
-        n = i + 1
-        if a == "describe-before-start":
-            continue
-        if step.gap_ms:
-            out.append(f"time.sleep({step.gap_ms / 1000})")
-        mark(i)
-        if a in ("describe", "describe-invalid", "describe-unknown"):
-            if a != "describe":
-                label = step.label or {}
-                out.append(f"# must fail: {label.get('pointer', '')} ({label.get('keyword', '')})")
-            out.append(f"call({n}, {target!r}, {r(step.options)})")
-        elif a == "describe-no-callback":
-            out.append(f"call({n}, {target!r}, {r(step.options)}, callback=False)")
-            out.append("time.sleep(0.1)  # time to apply it")
-        elif a == "overlap":
-            calls = ", ".join(f"call({n}, {target!r}, {r(o)}, wait=False)" for o in step.options)
-            out.append(f"[done.wait(TIMEOUT) for done in [{calls}]]")
-        elif a == "login" and identify:
-            out.append(f"call({n}, {identify.name!r}, {r(case.tokens[step.token])})")
-        elif a == "describe-during-login" and identify:
-            out.append(
-                "# the caller does not wait for login's callback (breaks describe-after-login)"
-            )
-            out.append(
-                f"login = call({n}, {identify.name!r}, {r(case.tokens[step.token])}, wait=False)"
-            )
-            out.append(f"call({n}, {target!r}, {r(step.options)})")
-            out.append("login.wait(TIMEOUT)")
-        elif a == "logout" and forget:
-            out.append(f"call({n}, {forget.name!r})")
-    for name in befores:
-        out.append(f"{name}.wait(TIMEOUT)")
-    out.append(f"call('customer now', {spec.target.name!r}, {{}})")
+    out += [_python_line(step) for step in _walk(spec, case, violation)]
     out.append("show()")
     return "\n".join(out)
 
@@ -444,6 +457,12 @@ def shrink_note(result: GuaranteeResult, option: str = "--shrink-budget") -> str
     )
 
 
+RACES_NOTE = (
+    "calls of this case are in flight together, so a run may not show it every time: "
+    "run a snippet a few times (the regression test retries it itself)"
+)
+
+
 def failure_text(
     spec: Spec,
     result: GuaranteeResult,
@@ -469,6 +488,7 @@ def failure_text(
         f"  observed: {v.observed}",
         f"  replay:   {replay}",
         *([f"  note:     {note}"] if note else []),
+        *([f"  races:    {RACES_NOTE}"] if f.case.races else []),
         "",
         "  minimal call sequence, JavaScript (paste into the browser console of a page with Kustomer):",
         _indent(snippets["javascript"] or ""),

@@ -93,7 +93,7 @@ def _walk(root: Any, schema: Any, instance: Any, pointer: str, depth: int) -> It
                 for pattern, sub in patterns.items():
                     try:
                         hit = ecma_regex(pattern).search(str(key))
-                    except Exception:  # noqa: BLE001 - a bad pattern is speclint's business
+                    except Exception:  # noqa: BLE001 - a bad pattern is lint's business
                         hit = None
                     if hit:
                         matched = True
