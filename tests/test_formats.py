@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kustomer_contract.callers import validate
+from kustomer_contract.cli import validate as validate_command
 from kustomer_contract.cli.main import main
 from kustomer_contract.generate import values
 from kustomer_contract.generate.strategies import invalid_sweep
@@ -115,7 +116,7 @@ def test_validate_cli_gives_the_same_verdicts(tmp_path, capsys):
     path = tmp_path / "corpus.jsonl"
     path.write_text("".join(json.dumps(payload(f, v)) + "\n" for f, v, _ in CASES))
     parser = argparse.ArgumentParser(prog="kustomer-contract")
-    validate.register(parser.add_subparsers(dest="command"))
+    validate_command.register(parser.add_subparsers(dest="command"))
     code = validate.run(parser.parse_args(["validate", str(path)]))
     out = capsys.readouterr().out
     refused = {int(line.split(":")[1]) for line in out.splitlines() if line.startswith(f"{path}:")}

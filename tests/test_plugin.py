@@ -270,7 +270,7 @@ def test_a_run_of_the_suite_gets_the_contract_items(pytester, selection):
 def test_fixtures_for_users_own_tests(pytester, data_dir):
     pytester.makepyfile("""
 from hypothesis import given, settings
-from kustomer_contract.schemas import validator_for
+from kustomer_contract.spec.schemas import validator_for
 
 
 def test_my_builder(kustomer_spec, kustomer_strategies, kustomer_klass):

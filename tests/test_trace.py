@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from kustomer_contract.callers import trace
+from kustomer_contract.cli import trace as trace_command
 from kustomer_contract.spec.types import Rule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +34,7 @@ needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is no
 def run_trace(*argv: str) -> tuple[int, str, str]:
     """``kustomer-contract trace ARGV`` through register() / run(), with its output."""
     parser = argparse.ArgumentParser(prog="kustomer-contract")
-    trace.register(parser.add_subparsers(dest="command"))
+    trace_command.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["trace", *argv])
     import contextlib
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kustomer_contract.callers import validate
+from kustomer_contract.cli import validate as validate_command
 from kustomer_contract.generate.strategies import (
     invalid_options,
     unknown_custom_options,
@@ -32,7 +33,7 @@ V1 = load_spec("v1")
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kustomer-contract")
-    validate.register(parser.add_subparsers(dest="command"))
+    validate_command.register(parser.add_subparsers(dest="command"))
     return parser.parse_args(["validate", *argv])
 
 

@@ -39,6 +39,7 @@ from typing import Any
 
 from .._core.safe_write import AtomicFile
 from ..drivers import browser as _browser
+from .trace import recorder_path
 
 __all__ = [
     "EXIT_OK",
@@ -257,7 +258,7 @@ def record_page(
     flow = _load_flow(script) if script is not None else None
     page_file = Path(page) if "://" not in page else None
     _check_out(out, [p for p in (page_file, script) if p is not None])
-    recorder_js = (_browser.PACKAGE / "recorder" / "kustomer-recorder.js").read_text(
+    recorder_js = recorder_path().read_text(
         encoding="utf-8"
     )
     served = _browser.serve(page)  # BrowserUnavailable: no such file, not loopback
