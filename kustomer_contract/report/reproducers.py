@@ -108,6 +108,7 @@ def javascript(
         spec.by_role("identify"),
         spec.by_role("forget"),
     )
+    assert start is not None  # the loader requires exactly one start method
     lines = [
         f"const TIMEOUT_MS = {round(timeout * 1000)}, GRACE_MS = {round(grace * 1000)};",
         _JS_PRELUDE,
@@ -270,6 +271,7 @@ def python(
         spec.by_role("identify"),
         spec.by_role("forget"),
     )
+    assert start is not None  # the loader requires exactly one start method
     kwargs = ", ".join(f"{k}={v!r}" for k, v in _factory_kwargs(spec, impl, klass).items())
     out = [
         "import copy, inspect, json, sys, threading, time",
