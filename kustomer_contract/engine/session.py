@@ -50,6 +50,7 @@ class Session:
         self.klass: Klass | None = load_klass(settings.klass, self.spec) if settings.klass else None
         self.impl = settings.impl or REFERENCE
         self.seed = settings.seed if settings.seed is not None else random.randrange(2**32)
+        self.driver: Any  # a Page, Node or Python driver, or any object use_driver takes
         if settings.browser:
             from ..drivers.page import PageDriver
 
