@@ -346,13 +346,13 @@ def _settings(config: pytest.Config, impl: str | None = None):
 
     grace = _setting(config, "grace")
     run = _run(config)
-    named = {k: None for k in _KINDS}
+    named: dict[str, str | None] = {k: None for k in _KINDS}
     if impl:
         named["impl"] = impl
     elif run.kind:
         named[run.kind] = run.target
     return Settings(
-        **named,
+        **named,  # type: ignore[arg-type]  # keys from _KINDS: Settings' str | None fields
         spec=_setting(config, "spec") or DEFAULT_SPEC,
         klass=_setting(config, "klass"),
         max_examples=_setting(config, "max_examples")
@@ -406,7 +406,9 @@ class ContractCollector(pytest.Collector):
     class CollectError(Exception):
         pass
 
-    def repr_failure(self, excinfo):  # a broken spec: one clear line, no traceback
+    def repr_failure(  # a broken spec: one clear line, no traceback
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str:
         return str(excinfo.value)
 
 
@@ -503,6 +505,7 @@ def kustomer_contract_session(request: pytest.FixtureRequest, pytestconfig: pyte
     key = chosen if chosen is None or isinstance(chosen, str) else id(chosen)
     if key not in cache:
         settings = _settings(pytestconfig, chosen if isinstance(chosen, str) else None)
+        problem: str | None
         try:
             session = Session(settings)
             if chosen is not None and not isinstance(chosen, str):

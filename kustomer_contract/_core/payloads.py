@@ -21,10 +21,10 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from itertools import accumulate
-from json.decoder import JSONDecodeError, scanstring
+from json.decoder import JSONDecodeError, scanstring  # type: ignore[attr-defined]  # not in typeshed
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import yaml
 import yaml.constructor
@@ -229,7 +229,8 @@ def read_lines(
             yield ReadProblem(source, 0, 0, _open_message(exc))
             return
         with handle:
-            if stat.S_ISFIFO(info.st_mode) and not handle.peek(1):
+            # A FIFO is never a regular file, so _open_binary gave a buffered reader.
+            if stat.S_ISFIFO(info.st_mode) and not cast(io.BufferedReader, handle).peek(1):
                 yield _no_writer(source)
                 return
             yield from _numbered(_lines(handle.readline, source, max_total))
@@ -279,17 +280,17 @@ def _walk(root: Path, glob: str | None) -> Iterator[Path | Skipped]:
         notes: list[Skipped] = []
         kept = []
         for name in sorted(d for d in dirs if not d.startswith(".")):
-            full = os.path.join(top, name)
+            subdir = os.path.join(top, name)
             try:
-                key = _identity(os.stat(full))
+                key = _identity(os.stat(subdir))
             except OSError:
                 kept.append(name)  # os.walk reports it through onerror
                 continue
-            first = searched.setdefault(key, display_path(full))
-            if first != display_path(full):
+            first = searched.setdefault(key, display_path(subdir))
+            if first != display_path(subdir):
                 notes.append(
                     Skipped(
-                        display_path(full),
+                        display_path(subdir),
                         f"skipped: the same directory as {first}, already searched "
                         "(a symlink leads to it again)",
                     )
@@ -391,7 +392,8 @@ def _read_file(path: str, kind: str | None, source: str) -> Iterator[Payload | R
     with handle:
         regular = stat.S_ISREG(info.st_mode)
         try:
-            if stat.S_ISFIFO(info.st_mode) and not handle.peek(1):  # type: ignore[attr-defined]
+            # A FIFO is never a regular file, so _open_binary gave a buffered reader.
+            if stat.S_ISFIFO(info.st_mode) and not cast(io.BufferedReader, handle).peek(1):
                 yield _no_writer(source)
                 return
             if kind == "jsonl":
@@ -831,7 +833,7 @@ class _LazyPositions(Mapping[str, tuple[int, int]]):
         self._some.update(_offsets_to_positions(text, offsets, self._first_line))
         self._asked |= wanted
 
-    def get(self, pointer: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, pointer: str, default: Any = None) -> Any:
         if self._data is None and pointer in self._asked:
             return self._some.get(pointer, default)
         return self._all().get(pointer, default)
@@ -885,7 +887,8 @@ def _scan_json(
     No recursion, so nesting is limited by MAX_DEPTH only, never by the C stack.
     """
     n = len(text)
-    ws = _WS.match
+    # _WS matches the empty string, so match() never returns None.
+    ws = cast("Callable[[str, int], re.Match[str]]", _WS.match)
     offsets: list[tuple[str, int]] = []
     # Frame: [container, pointer, seen-keys (None for a list), current key]
     stack: list[list] = []
@@ -924,7 +927,7 @@ def _scan_json(
                     pointer += "/0"
                     continue
             else:
-                frame = [container, pointer, {}, None]
+                frame: list[Any] = [container, pointer, {}, None]
                 stack.append(frame)
                 if pos < n and text[pos] == "}":
                     pos += 1
@@ -1002,10 +1005,11 @@ def _scan_key(text: str, pos: int, frame: list, first_line: int) -> tuple[int, s
         )
     seen[key] = pos
     frame[3] = key
-    pos = _WS.match(text, end).end()
+    # _WS matches the empty string, so match() never returns None.
+    pos = cast("re.Match[str]", _WS.match(text, end)).end()
     if pos >= len(text) or text[pos] != ":":
         raise _Bad(pos, f"expected ':' after the key {key!r}, found {_describe(text, pos)}")
-    return _WS.match(text, pos + 1).end(), frame[1] + "/" + _escape(key)
+    return cast("re.Match[str]", _WS.match(text, pos + 1)).end(), frame[1] + "/" + _escape(key)
 
 
 def _scan_string(text: str, pos: int) -> tuple[str, int]:
@@ -1126,7 +1130,7 @@ except ImportError:  # PyYAML built without libyaml: slower, same results
     _USES_LIBYAML = False
 
 
-class _YamlLoader(_SafeLoaderBase):  # type: ignore[misc,valid-type]
+class _YamlLoader(_SafeLoaderBase):
     """Safe loader (libyaml when available); only its parser and resolver are used."""
 
 
@@ -1175,7 +1179,7 @@ def _read_yaml(text: str, source: str) -> Iterator[Payload | ReadProblem]:
         yield ReadProblem(source, 1, 1, "no YAML document in the file (it is empty)")
 
 
-def _skip_document(get_event: Callable[[], ev.Event], depth: int) -> bool:
+def _skip_document(get_event: Callable[[], ev.Event | None], depth: int) -> bool:
     """Consume the rest of a refused document; False if it nests too deep to go on."""
     # Without libyaml, deep flow nesting costs the parser time per level: stop at the limit.
     while True:
@@ -1235,7 +1239,7 @@ def _yaml_syntax_problem(exc: yaml.YAMLError, text: str, source: str) -> ReadPro
 class _YamlDocument:
     """Builds one document's value and positions from parser events, iteratively."""
 
-    def __init__(self, loader: yaml.SafeLoader) -> None:
+    def __init__(self, loader: _YamlLoader) -> None:
         self.loader = loader
         self.entries: list[tuple[str, int, int]] = []  # (pointer, line, col) in order
         # anchor -> (value, first entry, end entry, pointer where it was defined)
@@ -1256,7 +1260,8 @@ class _YamlDocument:
         # Frame: [container, pointer, is_map, key (_MISSING while expecting one),
         #         seen keys -> line, anchor, first entry]
         root: object = None
-        get_event = self.loader.get_event
+        # Any: events are told apart by `type(event) is ...`, which mypy does not narrow.
+        get_event: Callable[[], Any] = self.loader.get_event
         while True:
             event = get_event()
             kind = type(event)
@@ -1317,6 +1322,7 @@ class _YamlDocument:
             raw = event.value
         elif isinstance(event, ev.AliasEvent):
             key = self._anchor(event, line, col)[0]
+            assert event.anchor is not None  # _anchor found it among the anchors
             raw = "*" + event.anchor
         else:
             raise _Problem(
@@ -1342,6 +1348,7 @@ class _YamlDocument:
 
     def _anchor(self, event: ev.AliasEvent, line: int, col: int) -> tuple[object, int, int, str]:
         name = event.anchor
+        assert name is not None  # an alias event always names its anchor
         found = self.anchors.get(name)
         if found is None:
             if name in self.open_anchors:

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from .._core.payloads import MAX_FILE_BYTES, display_path, parse_json, read_lines
 from .._core.payloads import ReadProblem as PayloadProblem
@@ -108,7 +108,7 @@ class TraceResult:
         return EXIT_USAGE if self.read_problems else EXIT_OK
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

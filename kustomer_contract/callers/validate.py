@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         return _error(str(exc))
     checker = FastCheck(validator)
 
-    out: IO[str]
+    out: IO[str] | _SafeStream
     written: AtomicFile | None = None
     if args.output:
         clash = _output_clash(args)
@@ -235,6 +235,7 @@ def _validate(
                     report.read_problem(item)
                     continue
                 summary.payloads += 1
+                located: list[Located]
                 if checker.is_valid(item.value):
                     located, count = [], 0
                 else:
@@ -361,7 +362,7 @@ class _SafeStream:
 
 
 class _Report:
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str] | _SafeStream) -> None:
         self.out = out
 
     def start_file(self, source: str) -> None:
@@ -485,7 +486,7 @@ class _GithubReport(_Report):
 class _JsonReport(_Report):
     """One JSON document, streamed: ``{"problems": [...], "summary": {...}}``."""
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str] | _SafeStream) -> None:
         super().__init__(out)
         self._first = True
         self.out.write('{"problems": [')
@@ -575,7 +576,7 @@ class _JunitReport(_Report):
     totals must be written first.
     """
 
-    def __init__(self, out: IO[str], note: IO[str]) -> None:
+    def __init__(self, out: IO[str] | _SafeStream, note: IO[str]) -> None:
         super().__init__(out)
         self.note = note
         self._all = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")

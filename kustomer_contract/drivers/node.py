@@ -82,7 +82,7 @@ class _NodeProcess:
         self._lock = threading.Lock()
         self._pending: dict[int, _Waiter] = {}
         self.handles = Handles()  # the callbacks and options the node side refers to
-        self._tail = collections.deque(maxlen=60)  # the last lines of stdout + stderr
+        self._tail: collections.deque[str] = collections.deque(maxlen=60)  # last output lines
         self._ready = _Waiter()
         msg_read, msg_write = os.pipe()
         out_read, out_write = os.pipe()
@@ -191,6 +191,7 @@ class _NodeProcess:
             rid = next(self._ids)
             self._pending[rid] = waiter
             try:
+                assert self.proc.stdin is not None  # Popen(stdin=PIPE)
                 self.proc.stdin.write((json.dumps({**message, "id": rid}) + "\n").encode())
                 self.proc.stdin.flush()
             except (OSError, ValueError):
@@ -203,6 +204,7 @@ class _NodeProcess:
             if self.dead:
                 return
             try:
+                assert self.proc.stdin is not None  # Popen(stdin=PIPE)
                 self.proc.stdin.write((json.dumps(message) + "\n").encode())
                 self.proc.stdin.flush()
             except (OSError, ValueError):
@@ -221,6 +223,7 @@ class _NodeProcess:
         except subprocess.TimeoutExpired:
             pass
         try:
+            assert self.proc.stdin is not None  # Popen(stdin=PIPE)
             self.proc.stdin.close()
         except OSError:
             pass
@@ -251,16 +254,22 @@ class NodeDriver:
         self.shape: str | None = None
         if not self.path.is_file():
             raise ImplementationError(f"--node {path}: no such file")
-        self._node = shutil.which("node")
-        if self._node is None:
+        node = shutil.which("node")
+        if node is None:
             raise ImplementationError(
                 "node is not on PATH: install Node.js 18+ to check JavaScript"
             )
+        self._node = node
         self._process: _NodeProcess | None = None
         self._load_error: ImplementationError | None = None  # a module that failed to load
         self._lock = threading.Lock()
         ref = weakref.ref(self)
-        atexit.register(lambda: (d := ref()) is not None and d.shutdown())
+
+        def shutdown_at_exit() -> None:
+            if (d := ref()) is not None:
+                d.shutdown()
+
+        atexit.register(shutdown_at_exit)
 
     def _running(self) -> _NodeProcess:
         with self._lock:

@@ -138,7 +138,12 @@ class PageDriver:
         )
         self._thread.start()
         ref = weakref.ref(self)
-        atexit.register(lambda: (d := ref()) is not None and d.shutdown())
+
+        def shutdown_at_exit() -> None:
+            if (d := ref()) is not None:
+                d.shutdown()
+
+        atexit.register(shutdown_at_exit)
 
     # --- the event loop thread -------------------------------------------------------------
 

@@ -3,7 +3,7 @@ ordering rules kept and broken, guarantees. Targets are derived from the spec al
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,7 +170,7 @@ class CoverageRecorder:
         if any(s.action != "describe-before-start" for s in case.steps):
             hit.add("rule start-first kept")
 
-    def invalid_target(self, method: str, label: dict[str, str]) -> str:
+    def invalid_target(self, method: str, label: Mapping[str, str]) -> str:
         """The target a labelled invalid payload of ``method`` hits."""
         keyword = label["keyword"]
         template = _template(label["pointer"], self.schemas[method])

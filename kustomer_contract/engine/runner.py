@@ -133,10 +133,10 @@ class CaseRunner:
         # values of calls made before start, which must never show up.
         self.described: dict[str, State] = {}
         self.before_start: dict[str, State] = {}
-        self.states: dict[tuple[Any, ...], State] = {}
+        self.states: dict[tuple[Any, ...] | None, State] = {}  # None: see _record
         # Per record: writes that may still land at any moment (a describe without callback
         # whose landing could not be told apart). Every expectation of the record allows them.
-        self.in_flight: dict[tuple[Any, ...], list[State]] = {}
+        self.in_flight: dict[tuple[Any, ...] | None, list[State]] = {}
         self.ids: dict[tuple[str, int], Any] = {}
         self.case = case
         self._expire()
@@ -256,7 +256,8 @@ class CaseRunner:
 
     def _start(self) -> None:
         probe = Probe()
-        options = {} if self.start.takes_options else None
+        assert self.start is not None  # the loader requires exactly one start method
+        options: dict[str, Any] | None = {} if self.start.takes_options else None
         call, returned = self._call(self.start, options, probe)
         self._track(probe, call, None)
         self._answer(probe, call, None, returned, "accepts-valid")
@@ -708,7 +709,7 @@ class CaseRunner:
 
 def _contested(owns: list[State], at_least: int = 2) -> dict[int, set[str]]:
     """Map entries (by rule) that overlapping calls set to ``at_least`` different values."""
-    values: dict[tuple[int, str], set[str]] = {}
+    values: dict[tuple[int, str], set[frozenset[Any]]] = {}  # state.Values
     for own in owns:
         for rule, entries in own.maps.items():
             for name, value in entries.items():

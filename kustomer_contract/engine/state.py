@@ -219,10 +219,8 @@ def shows_landing(write: State, before: State, others: State) -> bool:
     """Whether seeing every value of ``write`` in a record that held ``before`` proves that the
     write landed: some value of it was not there and no other write in flight (``others``)
     could bring it."""
-    for i, values in write.lists.items():
-        if any(
-            k not in before.lists.get(i, {}) and k not in others.lists.get(i, {}) for k in values
-        ):
+    for i, keys in write.lists.items():
+        if any(k not in before.lists.get(i, {}) and k not in others.lists.get(i, {}) for k in keys):
             return True
     for i, entries in write.maps.items():
         for name, values in entries.items():

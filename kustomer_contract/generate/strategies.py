@@ -12,7 +12,7 @@ import copy
 import math
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import strategies as st
 
@@ -300,10 +300,10 @@ def _local_violations(schema: dict, ctx: Context, pointer: str) -> list[st.Searc
         valid = _strings(schema)
         if "pattern" in schema:
             regex = ecma_regex(schema["pattern"])
-            misses = valid.flatmap(values.string_near_misses) | st.text(
+            near_misses = valid.flatmap(values.string_near_misses) | st.text(
                 values.SAFE_TEXT, max_size=12
             )
-            found.append(misses.filter(lambda s: not regex.search(s)).map(at("pattern")))
+            found.append(near_misses.filter(lambda s: not regex.search(s)).map(at("pattern")))
             for outside in values.just_outside(schema):  # one past each limit a generator knows
                 past = outside.filter(lambda s: not regex.search(s)).map(at("pattern"))
                 found.extend([past] * 3)  # off-by-one limits are the likeliest bug: drawn often
@@ -316,7 +316,7 @@ def _local_violations(schema: dict, ctx: Context, pointer: str) -> list[st.Searc
             found.append(
                 st.text(values.SAFE_TEXT, max_size=schema["minLength"] - 1).map(at("minLength"))
             )
-        misses = values.FORMAT_NEAR_MISSES.get(schema.get("format"), ())
+        misses = values.FORMAT_NEAR_MISSES.get(schema.get("format", ""), [])
         if misses and ctx.every_near_miss:  # a loose check lets only a few through: try each
             found.extend(st.just(m).map(at("format")) for m in misses)
         elif misses:
@@ -334,12 +334,13 @@ def _local_violations(schema: dict, ctx: Context, pointer: str) -> list[st.Searc
 
 
 def _object_violations(schema: dict, ctx: Context, pointer: str) -> list[st.SearchStrategy]:
-    found = []
+    found: list[st.SearchStrategy] = []
     base = _objects(schema, ctx, pointer)
     props = schema.get("properties", {})
     for key in schema.get("required", ()):
         found.append(
-            base.map(lambda o, k=key: ({x: v for x, v in o.items() if x != k}, "", "required"))
+            # mypy cannot type a lambda with a default argument (python/mypy#15459).
+            base.map(lambda o, k=key: ({x: v for x, v in o.items() if x != k}, "", "required"))  # type: ignore[misc]
         )
     names = schema.get("propertyNames", {})
     seeds = (
@@ -394,6 +395,7 @@ def _violations(schema: dict, ctx: Context, pointer: str) -> list[st.SearchStrat
                 break
             regex = ecma_regex(pattern)
             if klass_here:  # only the Klass's names of this kind; none: no such site
+                assert ctx.klass is not None  # klass_here
                 named = sorted(n for n in ctx.klass.attributes if regex.search(n))
                 if not named:
                     continue
@@ -449,7 +451,8 @@ def _labelled(raw: st.SearchStrategy, validator: PayloadValidator) -> st.SearchS
             return Invalid(value, pointer, keyword, problems[0].message)
         return None
 
-    return raw.map(check).filter(lambda x: x is not None)
+    # The filter leaves no None.
+    return cast("st.SearchStrategy[Invalid]", raw.map(check).filter(lambda x: x is not None))
 
 
 # --- public strategies ---------------------------------------------------------------------
@@ -672,6 +675,7 @@ def unknown_custom_options(
     def build(draw):
         options = copy.deepcopy(draw(base))
         node = options
+        assert m.klass is not None  # checked above
         for token in m.klass.split("/")[1:]:
             node = node.setdefault(token, {})
         name = draw(names)
@@ -774,7 +778,7 @@ def _with_subject(step: Step, m: Method, value: Any) -> Step:
         if not isinstance(options, dict):
             return options
         out = copy.deepcopy(options)
-        node = out
+        node: Any = out  # whatever the options hold at each token
         for token in tokens[:-1]:
             node = node.get(token)
             if not isinstance(node, dict):

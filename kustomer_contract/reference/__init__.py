@@ -80,6 +80,8 @@ class KustomerDouble:
 
     def login(self, options: Any, callback: Callback | None = None) -> None:
         method = self._spec.by_role("identify")
+        if method is None:  # as before: an AttributeError, now saying why
+            raise AttributeError("login: the spec has no method with role identify")
         error = self._refuse(method.name, options)
         token = repr(at_pointer(options, method.identity or "")[1])
         snapshot_started = self._started

@@ -259,6 +259,7 @@ class _Differ:
             elif key == "$defs":
                 self.defs(part, o or {}, n or {}, kptr)
             elif key in ("prefixItems", "allOf", "anyOf", "oneOf") and _same_length(o, n):
+                assert isinstance(o, list) and isinstance(n, list)  # _same_length
                 for i, (a, b) in enumerate(zip(o, n, strict=True)):
                     sub = f"{loc}/{i}" if key == "prefixItems" else loc
                     self.schema(part, a, b, f"{kptr}/{i}", sub)
@@ -291,6 +292,8 @@ class _Differ:
     def type_(self, part: str, old: Mapping, new: Mapping, ptr: str, where: str) -> None:
         o, n = _types(old), _types(new)
         if o is None:
+            # type_ runs where `type` differs, and check_schema refuses `type: null`.
+            assert n is not None
             return self.schema_change(
                 part, ptr, "added", f"type of {where} now {sorted(n)}", NARROW
             )

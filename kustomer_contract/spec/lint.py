@@ -10,6 +10,7 @@ have. Every problem is ``file:line: key: message``.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,8 @@ def _pattern_warnings(doc: Mapping, at) -> Iterator[SpecError]:
     Python's where RE2 cannot run them), and patterns left to Python's ``re``."""
     from .schemas import ecma_regex
 
-    methods = doc.get("methods") if isinstance(doc.get("methods"), Mapping) else {}
+    methods = doc.get("methods")
+    methods = methods if isinstance(methods, Mapping) else {}
     for name, m in methods.items():
         if not isinstance(m, Mapping):
             continue
@@ -126,10 +128,10 @@ def _pattern_warnings(doc: Mapping, at) -> Iterator[SpecError]:
 
 def _nested_quantifier(pattern: str) -> str | None:
     """The first unbounded repeat inside another unbounded repeat, e.g. ``(a+)+``."""
-    try:
-        from re import _parser as sre_parse  # Python 3.11+
-    except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse  # type: ignore[no-redef]
+    if sys.version_info >= (3, 11):
+        from re import _parser as sre_parse
+    else:  # pragma: no cover - Python 3.10
+        import sre_parse
     try:
         parsed = sre_parse.parse(pattern)
     except Exception:  # noqa: BLE001 - not compilable: reported elsewhere

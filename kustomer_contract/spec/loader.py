@@ -182,6 +182,7 @@ def load_klass(path: str | Path, spec: Spec | None = None) -> Klass:
 
 def _refused_name(spec: Spec, method: Method, name: str) -> str | None:
     """The options validator's message if ``name`` is no custom attribute name for ``method``."""
+    assert method.klass is not None  # the caller passes methods with a klass only
     tokens = pointer_tokens(method.klass)
     payload: Any = {name: None}
     for token in reversed(tokens):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from .._core.pointer import escape as _escape
 from .._core.pointer import resolve as at_pointer
@@ -99,7 +99,7 @@ _TYPES = {"null", "boolean", "integer", "number", "string", "array", "object"}
 _ANNOTATIONS = {"title", "description", "$comment", "examples", "default", "deprecated"}
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -219,6 +219,7 @@ class _Emptiness:
             if isinstance(branches, list) and branches:
                 hits = [self.of(b, f"{ptr}/{key}/{i}") for i, b in enumerate(branches)]
                 if all(hits):
+                    assert hits[0] is not None  # all(hits)
                     return f"{ptr}/{key}", f"every branch of {key} admits nothing ({hits[0][1]})"
         kinds = node.get("type", sorted(_TYPES))
         kinds = [kinds] if isinstance(kinds, str) else kinds
@@ -243,7 +244,8 @@ class _Emptiness:
 
     def _object(self, node: Mapping[str, Any], ptr: str) -> tuple[str, str] | None:
 
-        props = node.get("properties") if isinstance(node.get("properties"), Mapping) else {}
+        props = node.get("properties")
+        props = props if isinstance(props, Mapping) else {}
         patterns = node.get("patternProperties")
         patterns = patterns if isinstance(patterns, Mapping) else {}
         for key in node.get("required") or []:
@@ -282,7 +284,8 @@ def sense_problems(doc: Mapping, at) -> list[SpecError]:
 
 def _sense(doc: Mapping, at) -> list[SpecError]:
     out: list[SpecError] = []
-    methods = doc.get("methods") if isinstance(doc.get("methods"), Mapping) else {}
+    methods = doc.get("methods")
+    methods = methods if isinstance(methods, Mapping) else {}
     for i, rule in enumerate(doc.get("rules") or []):
         if not isinstance(rule, Mapping):
             continue
@@ -417,15 +420,13 @@ def _has_pointer(schema: Any, pointer: str) -> bool:
                 break
         if not isinstance(node, Mapping):
             return False
-        props = node.get("properties") if isinstance(node.get("properties"), Mapping) else {}
+        props = node.get("properties")
+        props = props if isinstance(props, Mapping) else {}
         if token in props:
             node = props[token]
             continue
-        pats = (
-            node.get("patternProperties")
-            if isinstance(node.get("patternProperties"), Mapping)
-            else {}
-        )
+        pats = node.get("patternProperties")
+        pats = pats if isinstance(pats, Mapping) else {}
         hit = None
         for pattern, sub in pats.items():
             try:
