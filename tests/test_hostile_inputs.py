@@ -587,7 +587,7 @@ def test_an_endless_line_is_not_skipped_forever(monkeypatch):
     """With no end of line in sight, reading stops instead of skipping the rest forever."""
     from kustomer_contract._core import payloads
 
-    monkeypatch.setattr(payloads, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(payloads.base, "MAX_FILE_BYTES", 1000)
     reads = []
 
     class Endless:

@@ -19,9 +19,9 @@ from kustomer_contract._core.payloads import (
     Payload,
     ReadProblem,
     iter_payload_files,
-    json_pointer,
     read_payloads,
 )
+from kustomer_contract._core.pointer import join as json_pointer
 
 # ---------------------------------------------------------------------------
 # helpers
@@ -57,9 +57,9 @@ def yaml_loader(request, monkeypatch):
         class PureLoader(yaml.SafeLoader):
             pass
 
-        monkeypatch.setattr(payloads, "_YamlLoader", PureLoader)
-        monkeypatch.setattr(payloads, "_USES_LIBYAML", False)
-    elif not payloads._USES_LIBYAML:
+        monkeypatch.setattr(payloads.yamltext, "_YamlLoader", PureLoader)
+        monkeypatch.setattr(payloads.yamltext, "_USES_LIBYAML", False)
+    elif not payloads.yamltext._USES_LIBYAML:
         pytest.skip("PyYAML built without libyaml")
     return request.param
 
@@ -278,7 +278,7 @@ def test_whole_file_size_limit(tmp_path):
 
 
 def test_size_limits_with_a_small_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(payloads, "MAX_FILE_BYTES", 40)
+    monkeypatch.setattr(payloads.base, "MAX_FILE_BYTES", 40)
     for name, kind in [("p.json", None), ("p.yaml", None), ("p.txt", "json")]:
         problem = only_problem(read(tmp_path, name, '{"a": "' + "x" * 50 + '"}', kind))
         assert "larger than" in problem.message
@@ -394,7 +394,7 @@ def test_yaml_nesting_limit(tmp_path, yaml_loader, monkeypatch):
         # PyYAML's pure-Python scanner is slow on deep flow nesting; a low limit keeps
         # the test fast while exercising the same check.
         limit = 50
-        monkeypatch.setattr(payloads, "MAX_DEPTH", limit)
+        monkeypatch.setattr(payloads.base, "MAX_DEPTH", limit)
     ok = only_payload(read(tmp_path, "ok.yaml", "[" * limit + "]" * limit))
     assert ok.position("/0" * (limit - 1)) == (1, limit)
     for text in ["[" * (limit + 1) + "]" * (limit + 1), "- " * (limit + 1) + "x"]:
@@ -504,7 +504,7 @@ def test_permission_denied(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     # chmod 0 does not stop root (CI containers), so make open() refuse instead.
-    monkeypatch.setattr(payloads, "open", refuse, raising=False)
+    monkeypatch.setattr(payloads.files, "open", refuse, raising=False)
     problem = only_problem(list(read_payloads(path)))
     assert at(problem) == (0, 0)
     assert "permission denied" in problem.message
@@ -557,10 +557,10 @@ def test_unlistable_directories_are_passed_on(tmp_path, monkeypatch):
                 continue
             yield entry
 
-    monkeypatch.setattr(payloads.os, "walk", walk)
+    monkeypatch.setattr(payloads.files.os, "walk", walk)
     found = list(iter_payload_files([str(tmp_path)]))
     assert found == [tmp_path / "a.json", tmp_path / "sub"]
-    monkeypatch.setattr(payloads.os, "access", lambda *args: False)
+    monkeypatch.setattr(payloads.files.os, "access", lambda *args: False)
     problem = only_problem(list(read_payloads(found[1])))
     assert problem.message == "permission denied: this directory cannot be listed"
 
