@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kustomer_contract.generate import strategies as S
+from kustomer_contract.generate.invalid import labelled
 from kustomer_contract.spec.schemas import validator_for
 
 FAST = settings(
@@ -145,7 +146,7 @@ def test_a_case_breaking_two_rules_is_not_labelled(v1):
     validator = validator_for(v1)
     two = st.just(({"attributes": {"emails": [None, ""]}}, "/attributes/emails/0", "type"))
     became_valid = st.just(({"attributes": {"emails": []}}, "/attributes/emails/0", "type"))
-    strategy = S._labelled(two | became_valid, validator) | st.just("dropped")
+    strategy = labelled(two | became_valid, validator) | st.just("dropped")
     assert set(_collect(strategy, 30)) == {"dropped"}
 
 

@@ -1,0 +1,174 @@
+"""Values a canonical schema accepts, drawn as hypothesis strategies."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .._core.pointer import escape as _escape
+from ..spec.schemas import ecma_regex
+from ..spec.types import Klass
+from . import values
+from .canonical import MAX_EXTRA_KEYS, MAX_ITEMS, UNREACHABLE
+
+# --- valid values --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """What generation needs beyond the schema: the Klass and where its names go."""
+
+    klass: Klass | None = None
+    klass_pointer: str | None = None
+    # The sweep's wish: one site per near miss of a format, instead of one site drawing any.
+    every_near_miss: bool = False
+
+
+def from_schema(
+    schema: dict[str, Any], ctx: Context = Context(), pointer: str = ""
+) -> st.SearchStrategy:
+    """Valid instances of a canonical schema (the subset of keywords specs use)."""
+    if UNREACHABLE in schema:
+        return st.nothing()
+    if "const" in schema:
+        return st.just(schema["const"])
+    if "enum" in schema:
+        return _enum_values(schema["enum"])
+    return st.one_of([_of_type(t, schema, ctx, pointer) for t in schema["type"]])
+
+
+_ENUMS: dict[int, tuple[list, st.SearchStrategy]] = {}
+
+
+def _enum_values(enum: list) -> st.SearchStrategy:
+    """One sampled_from per enum list: a long enum is copied once, not once per use."""
+    known = _ENUMS.get(id(enum))
+    if known is None or known[0] is not enum:
+        known = _ENUMS[id(enum)] = (enum, st.sampled_from(enum))
+    return known[1]
+
+
+def _of_type(kind: str, schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy:
+    if kind == "null":
+        return st.none()
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "integer":
+        return st.integers(-(2**53) + 1, 2**53 - 1)
+    if kind == "number":
+        return st.one_of(
+            st.integers(-(10**9), 10**9),
+            st.floats(-1e15, 1e15, allow_nan=False, allow_infinity=False),
+            st.sampled_from([0, -1, 0.5, 2**53 - 1, 1e-7]),
+        )
+    if kind == "string":
+        return string_strategy(schema)
+    if kind == "array":
+        lo = schema.get("minItems", 0)
+        hi = schema.get("maxItems", max(MAX_ITEMS, lo))
+        if lo > hi:  # the loader refuses this; never let hypothesis raise on it
+            return st.nothing()
+        items = from_schema(schema.get("items", {}), ctx, pointer + "/-")
+        return st.lists(items, min_size=lo, max_size=hi)
+    if kind == "object":
+        return object_strategy(schema, ctx, pointer)
+    raise ValueError(f"type {kind!r} is not a JSON Schema type")
+
+
+def string_strategy(schema: dict) -> st.SearchStrategy[str]:
+    lo, hi = schema.get("minLength", 0), schema.get("maxLength")
+    if hi is not None and lo > hi:  # the loader refuses this; never let hypothesis raise on it
+        return st.nothing()
+    base = values.generator_for(schema)
+    if base is None and "pattern" in schema:
+        alphabet = values.SAFE_TEXT
+        base = st.from_regex(
+            ecma_regex(schema["pattern"]).python, fullmatch=True, alphabet=alphabet
+        )
+    if base is None:
+        return values.plain_text(lo, hi)
+    return base.filter(lambda s: _string_ok(s, schema))
+
+
+def _string_ok(text: str, schema: dict) -> bool:
+    if len(text) < schema.get("minLength", 0) or len(text) > schema.get("maxLength", math.inf):
+        return False
+    return "pattern" not in schema or bool(ecma_regex(schema["pattern"]).search(text))
+
+
+_NAME_CHARS = st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def key_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy[str] | None:
+    """Names for the open part of an object: Klass names, examples, or the name pattern."""
+    names = schema.get("propertyNames", {})
+    patterns = list(schema.get("patternProperties", {}))
+    if not patterns and not isinstance(schema.get("additionalProperties"), dict):
+        return None
+    if ctx.klass is not None and pointer == ctx.klass_pointer:
+        known = sorted(n for n in ctx.klass.attributes if _key_allowed(n, schema))
+        return st.sampled_from(known) if known else None
+    options = []
+    if names.get("examples"):
+        options.append(st.sampled_from(names["examples"]))
+    if "pattern" in names:
+        options.append(
+            st.from_regex(ecma_regex(names["pattern"]).python, fullmatch=True, alphabet=_NAME_CHARS)
+        )
+    for pattern in patterns:  # unanchored (e.g. "Str$"): the generated prefix makes the name
+        options.append(st.from_regex(ecma_regex(pattern).python, alphabet=_NAME_CHARS))
+    return st.one_of(options).filter(lambda k: _key_allowed(k, schema))
+
+
+def _key_allowed(key: str, schema: dict) -> bool:
+    names = schema.get("propertyNames", {})
+    if "pattern" in names and not ecma_regex(names["pattern"]).search(key):
+        return False
+    if key in schema.get("properties", {}):
+        return False
+    return bool(schema_for_key(key, schema)) or isinstance(
+        schema.get("additionalProperties"), dict
+    )
+
+
+def schema_for_key(key: str, schema: dict) -> dict | None:
+    for pattern, sub in schema.get("patternProperties", {}).items():
+        if ecma_regex(pattern).search(key):
+            return sub
+    extra = schema.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
+def object_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy[dict]:
+    props = schema.get("properties", {})
+    required = set(schema.get("required", ()))
+    fixed = st.fixed_dictionaries(
+        {
+            k: from_schema(v, ctx, f"{pointer}/{_escape(k)}")
+            for k, v in props.items()
+            if k in required
+        },
+        optional={
+            k: from_schema(v, ctx, f"{pointer}/{_escape(k)}")
+            for k, v in props.items()
+            if k not in required
+        },
+    )
+    keys = key_strategy(schema, ctx, pointer)
+    if keys is None:
+        return fixed
+
+    @st.composite
+    def with_open_part(draw) -> dict:
+        out = draw(fixed)
+        for key in draw(st.lists(keys, max_size=MAX_EXTRA_KEYS, unique=True)):
+            sub = schema_for_key(key, schema) or {}
+            out[key] = draw(from_schema(sub, ctx, f"{pointer}/{_escape(key)}"))
+        return out
+
+    return with_open_part()
+
+
