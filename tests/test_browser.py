@@ -10,7 +10,7 @@ import pytest
 
 from kustomer_contract.cli.main import main
 from kustomer_contract.drivers.page import PageDriver, PageGone
-from kustomer_contract.engine.runner import replay_case
+from kustomer_contract.engine.search import replay_case
 from kustomer_contract.generate.cases import Case, Step
 from tests.js_gallery import timeout_of
 
@@ -141,7 +141,7 @@ def test_a_broken_double_is_reported_with_the_page_to_replay(tmp_path, capsys):
 
 @pytest.mark.parametrize("name", sorted(JS_BROKEN))
 def test_each_broken_js_double_fails_its_guarantee_in_a_page(tmp_path, v1, name):
-    from kustomer_contract.engine.runner import check_guarantee
+    from kustomer_contract.engine.search import check_guarantee
 
     guarantee = JS_BROKEN[name]
     driver = PageDriver(gallery_page(tmp_path, name), v1)
@@ -155,7 +155,7 @@ def test_each_broken_js_double_fails_its_guarantee_in_a_page(tmp_path, v1, name)
 
 
 def test_a_page_that_never_returns_from_a_call(tmp_path, v1):
-    from kustomer_contract.engine.runner import check_guarantee
+    from kustomer_contract.engine.search import check_guarantee
 
     driver = PageDriver(page(tmp_path, BROKEN["accepts-valid"]), v1)
     try:

@@ -227,7 +227,7 @@ def test_overlapping_calls_may_overwrite_each_other(
     impl: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Once a false alarm: a value another call of an overlap group overwrote is not 'lost'."""
-    from kustomer_contract.engine.runner import replay_case
+    from kustomer_contract.engine.search import replay_case
 
     monkeypatch.chdir(ROOT)
     case = {"tokens": [], "steps": [

@@ -12,7 +12,8 @@ import copy
 import pytest
 
 from kustomer_contract.drivers.python import PythonDriver
-from kustomer_contract.engine.runner import CaseRunner, check_guarantee, replay_case
+from kustomer_contract.engine.runner import CaseRunner
+from kustomer_contract.engine.search import check_guarantee, replay_case
 from kustomer_contract.reference import KustomerDouble
 from kustomer_contract.spec.loader import load_spec
 

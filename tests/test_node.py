@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from kustomer_contract.drivers.base import ImplementationError
 from kustomer_contract.drivers.node import JSError, JSValue, NodeDriver, NodeExited
 from kustomer_contract.engine.checks import Probe
-from kustomer_contract.engine.runner import check_guarantee
+from kustomer_contract.engine.search import check_guarantee
 from kustomer_contract.generate import values
 from kustomer_contract.spec.schemas import validator_for
 from tests.js_gallery import timeout_of

@@ -25,7 +25,7 @@ import pytest
 
 from kustomer_contract.engine.checks import Violation
 from kustomer_contract.engine.results import Failure, GuaranteeResult
-from kustomer_contract.engine.runner import RACE_ATTEMPTS
+from kustomer_contract.engine.search import RACE_ATTEMPTS
 from kustomer_contract.engine.session import Session, Settings
 from kustomer_contract.generate.cases import Case, Step
 from kustomer_contract.report import reproducers as report

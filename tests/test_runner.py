@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kustomer_contract.drivers.python import PythonDriver
-from kustomer_contract.engine.runner import check_guarantee
+from kustomer_contract.engine.search import check_guarantee
 from kustomer_contract.reference import KustomerDouble, KustomerError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,7 +163,7 @@ def test_a_new_describe_method_needs_yaml_only(tmp_path):
 def test_a_wrongly_accepted_unknown_name_is_not_blamed_on_not_before_start():
     """Its value may show up afterwards: that is rejects-unknown-custom's finding alone, even
     when the same value was also described before start (where it must never land)."""
-    from kustomer_contract.engine.runner import replay_case
+    from kustomer_contract.engine.search import replay_case
 
     conversation = "000000000000000000000726"
     case = {"tokens": [], "steps": [

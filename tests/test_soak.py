@@ -218,7 +218,7 @@ FOUND = {
 def test_found_false_alarm_stays_fixed(
     name: str, impl: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kustomer_contract.engine.runner import replay_case
+    from kustomer_contract.engine.search import replay_case
     from kustomer_contract.generate.values import jwt_for
 
     monkeypatch.chdir(ROOT)

@@ -40,6 +40,9 @@ from .js_values import Handles, JSError
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
 LOAD_TIMEOUT = 15.0  # seconds for the page to load and define the SDK
 CLOSE_TIMEOUT = 5.0  # seconds for closing a page whose script is stuck
+# Starting Chromium is the machine's time, not the page's: it has its own bound, so a slow
+# start on a loaded machine is not read as a page that failed to load.
+LAUNCH_TIMEOUT = 60.0
 # The bridge between js_host.cjs and the binding; the factory is preferred (no reload).
 BRIDGE = """
 (function (G) {
@@ -268,6 +271,12 @@ class PageDriver:
     # --- the driver interface --------------------------------------------------------------
 
     def new_instance(self) -> PageInstance:
+        try:
+            self._run(self._ensure_browser(), LAUNCH_TIMEOUT)
+        except TimeoutError:
+            raise ImplementationError(
+                f"{self.label}: Chromium did not start within {LAUNCH_TIMEOUT:g} s"
+            ) from None
         try:
             page, reply = self._run(self._new(), self.load_timeout * 3)
         except TimeoutError:

@@ -1,16 +1,9 @@
-"""Drive an implementation through generated cases and judge every observation.
-
-A case is a list of steps (``model.Step``). The runner keeps the caller's side of the
-contract (start first, describe only after login's callback) and a model of each customer,
-and records every broken guarantee it sees as a ``Violation``.
-"""
+"""Drive an implementation through one case and judge every observation (``CaseRunner``)."""
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import time
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +12,6 @@ from .._core.pointer import resolve as at_pointer
 from .._core.text import json_repr
 from ..drivers.base import Driver
 from ..generate.cases import Case, Step
-from ..spec.guarantees import LATE
 from ..spec.schemas import validator_for
 from ..spec.types import Klass, Method, Spec
 from .checks import (
@@ -35,13 +27,9 @@ from .checks import (
     options_changed,
     reflects_and_keeps,
 )
-from .results import CaseResult, Failure, GuaranteeResult
+from .results import CaseResult
 from .settings import (
-    DEFAULT_GRACE,
-    DEFAULT_MAX_EXAMPLES,
-    DEFAULT_SPEC,
     DEFAULT_TIMEOUT,
-    SHRINK_BUDGET,
 )
 from .state import (
     State,
@@ -85,7 +73,7 @@ class _Pending:
 
 
 @dataclass
-class _Watched:
+class Watched:
     """A finished case whose callbacks are still watched until ``until`` (a late second call)."""
 
     case: Case
@@ -114,7 +102,7 @@ class CaseRunner:
         without, the case sleeps ``grace`` before its final judgement (a replay)."""
         self.spec, self.driver, self.klass = spec, driver, klass
         self.timeout, self.grace, self.watch = timeout, grace, watch
-        self.watching: list[_Watched] = []
+        self.watching: list[Watched] = []
         self.target = spec.target
         self.start = spec.by_role("start")
         self.identify = spec.by_role("identify")
@@ -644,7 +632,7 @@ class CaseRunner:
             until = time.monotonic() + self.grace
             seen = {_key(v) for v in found}
             self.watching.append(
-                _Watched(self.case, self.result, self.pending, self.instance, until, seen)
+                Watched(self.case, self.result, self.pending, self.instance, until, seen)
             )
 
     def _expire(self, everything: bool = False) -> None:
@@ -657,7 +645,7 @@ class CaseRunner:
                 kept.append(w)
         self.watching = kept
 
-    def late(self, guarantee: str) -> tuple[_Watched, Violation] | None:
+    def late(self, guarantee: str) -> tuple[Watched, Violation] | None:
         """A finished case that broke ``guarantee`` after it ended (a late second callback),
         and had not broken it before."""
         for w in self.watching:
@@ -668,7 +656,7 @@ class CaseRunner:
                     return w, v
         return None
 
-    def settle(self, guarantee: str) -> tuple[_Watched, Violation] | None:
+    def settle(self, guarantee: str) -> tuple[Watched, Violation] | None:
         """Wait out the grace of the cases still watched, judge them, close every instance."""
         if self.watching:
             time.sleep(max(0.0, max(w.until for w in self.watching) - time.monotonic()))
@@ -743,191 +731,3 @@ def _unique(violations: list[Violation]) -> list[Violation]:
     return out
 
 
-# --- a guarantee over many generated cases ---------------------------------------------------
-
-
-class _ShrinkBudgetSpent(BaseException):
-    """Raised through hypothesis to stop shrinking; BaseException so hypothesis does not catch it."""
-
-
-class _LateFound(BaseException):
-    """An earlier case broke the guarantee after it ended: stop generating, confirm that case."""
-
-
-# Guarantees a callback can still break after its case ended: their finished cases are watched
-# for ``grace`` (while later cases run). The others judge nothing after a case, so no waiting.
-LATE_GUARANTEES = LATE
-
-
-RACE_ATTEMPTS = 5  # runs of a racing case in replay_case, until one breaks the contract
-
-
-def check_guarantee(
-    spec: Spec,
-    driver: Driver,
-    guarantee: str,
-    *,
-    klass: Klass | None = None,
-    max_examples: int = DEFAULT_MAX_EXAMPLES,
-    seed: int = 0,
-    timeout: float = DEFAULT_TIMEOUT,
-    grace: float = DEFAULT_GRACE,
-    shrink_budget: int = SHRINK_BUDGET,
-    shrink_seconds: float | None = None,
-    on_case: Any = None,
-    methods: tuple[str, ...] | None = None,
-) -> GuaranteeResult:
-    """Run ``max_examples`` cases focused on ``guarantee`` and judge that guarantee alone.
-
-    A failure is shrunk for at most ``shrink_budget`` further cases: a count, not a time, so
-    the same seed gives the same report. ``shrink_seconds`` is an optional wall-clock cap on
-    top (tests of slow drivers use it); it makes the result depend on the machine."""
-    from hypothesis import HealthCheck, Phase, example, given, settings
-    from hypothesis import seed as hypothesis_seed
-
-    from ..generate.strategies import SWEEPS, sequences
-
-    grace = grace if guarantee in LATE_GUARANTEES else 0.0
-    runner = CaseRunner(spec, driver, klass, timeout, grace, watch=True)
-    started = time.monotonic()
-    state: dict[str, Any] = {
-        "cases": 0,
-        "failure": None,
-        "first_failure": None,
-        "after_failure": 0,
-        "stopped": False,
-        "blocked": Counter(),
-    }
-
-    @settings(
-        max_examples=max_examples,
-        deadline=None,
-        database=None,
-        report_multiple_bugs=False,
-        suppress_health_check=list(HealthCheck),
-        print_blob=False,
-        phases=[Phase.explicit, Phase.generate, Phase.shrink],  # no database: no reuse phase
-    )
-    @hypothesis_seed(seed)
-    @given(sequences(spec, klass, focus=guarantee, methods=methods))
-    def judge(case: Case) -> None:
-        first = state["first_failure"]
-        if first is not None:
-            spent = state["after_failure"] >= shrink_budget
-            if spent or (shrink_seconds is not None and time.monotonic() - first > shrink_seconds):
-                state["stopped"] = True
-                raise _ShrinkBudgetSpent
-            state["after_failure"] += 1
-        pristine = copy.deepcopy(case)  # what was asked, whatever the implementation does to it
-        result = runner.run(case)
-        state["cases"] += 1
-        if on_case:
-            on_case(guarantee, pristine)
-        mine = result.of(guarantee)
-        again = first is not None and mine and case.races
-        if again and not runner.run(copy.deepcopy(pristine)).of(guarantee):
-            # While shrinking, a racing case must fail twice in a row to count: one that its
-            # replay may not show is no smaller reproducer, and a shrink path that hangs on
-            # timing would differ from one process to the next.
-            mine = []
-        if mine:
-            state["failure"] = Failure(guarantee, mine[0], pristine, result.transcript, seed)
-            state["first_failure"] = state["first_failure"] or time.monotonic()
-            raise AssertionError(f"{guarantee}: {mine[0].observed}")
-        if result.blocked:
-            state["blocked"][result.blocked] += 1
-        if state["failure"] is None:
-            state["late"] = runner.late(guarantee)
-            if state["late"]:
-                raise _LateFound
-
-    sweep = SWEEPS[guarantee](spec, klass, methods) if guarantee in SWEEPS else ()
-    for case in sweep:  # explicit examples run before the generated ones
-        judge = example(case)(judge)
-    error = None
-    with driver.running():  # e.g. os._exit guarded for the whole run
-        try:
-            judge()
-        except (_ShrinkBudgetSpent, _LateFound):
-            pass
-        except Exception as exc:  # noqa: BLE001 - hypothesis wraps our failure; ours is recorded
-            if state["failure"] is None:
-                error = f"{type(exc).__name__}: {exc}"
-        finally:
-            settled = runner.settle(guarantee)
-        late = state.get("late") or settled
-        if state["failure"] is None and late is not None:
-            state["failure"] = _confirm(runner, guarantee, seed, *late)
-    seconds = time.monotonic() - started
-    failure = state["failure"]
-    if failure is not None:
-        failure.shrink_stopped = state["stopped"]
-        return GuaranteeResult(
-            guarantee, "failed", state["cases"], seconds, failure, shrink_budget=shrink_budget
-        )
-    if error is not None:
-        return GuaranteeResult(guarantee, "error", state["cases"], seconds, error=error)
-    blocked = state["blocked"]
-    if blocked and sum(blocked.values()) == state["cases"]:
-        return GuaranteeResult(
-            guarantee, "blocked", state["cases"], seconds, blocked_by=blocked.most_common(1)[0][0]
-        )
-    return GuaranteeResult(guarantee, "passed", state["cases"], seconds)
-
-
-def _confirm(
-    runner: CaseRunner, guarantee: str, seed: int, watched: _Watched, seen: Violation
-) -> Failure:
-    """A case that broke ``guarantee`` after it ended: run it again as its replay will (with
-    the grace slept), cut after the step that broke it if that still fails. Hypothesis cannot
-    shrink it (it passed when it ran), so this is the reproducer; if no run shows it again
-    (timing), the first observation is reported as it was seen."""
-    again = CaseRunner(runner.spec, runner.driver, runner.klass, runner.timeout, runner.grace)
-    case = watched.case
-    tries = [case]
-    if seen.step is not None and seen.step + 1 < len(case.steps):
-        tries.insert(0, dataclasses.replace(case, steps=case.steps[: seen.step + 1]))
-    if seen.step is not None and len(case.steps) > 1:  # the step alone, if it fails alone
-        tries.insert(0, dataclasses.replace(case, steps=(case.steps[seen.step],)))
-    for attempt in tries:
-        result = again.run(attempt)
-        mine = result.of(guarantee)
-        if mine:
-            return Failure(guarantee, mine[0], attempt, result.transcript, seed)
-    return Failure(guarantee, seen, case, watched.result.transcript, seed)
-
-
-def replay_case(
-    impl: str,
-    case: Case | dict[str, Any],
-    *,
-    spec: str = DEFAULT_SPEC,
-    klass: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    grace: float = DEFAULT_GRACE,
-    attempts: int | None = None,
-) -> CaseResult:
-    """Run one recorded case again (printed regression tests call it).
-
-    ``impl`` is ``module:attribute``, the path of a JavaScript module (run with Node), or a
-    page (an HTML file or a loopback URL, run in Chromium). A case whose steps race (calls in
-    flight together) may break the contract in one run of several: it runs up to
-    ``attempts`` times (default RACE_ATTEMPTS for such a case, else once) and the first run
-    that breaks something is the result, so a race lost once in the check fails its test."""
-    from ..drivers.targets import open_driver
-    from ..spec.loader import load_klass, load_spec
-
-    loaded = load_spec(spec)
-    names = load_klass(klass, loaded) if klass else None
-    driver = open_driver(impl, loaded, names)
-    case = case if isinstance(case, Case) else Case.from_json(case)
-    try:
-        with driver.running():
-            runner = CaseRunner(loaded, driver, names, timeout, grace)
-            for _ in range(max(1, attempts or (RACE_ATTEMPTS if case.races else 1))):
-                result = runner.run(copy.deepcopy(case))
-                if result.violations:
-                    break
-            return result
-    finally:
-        driver.shutdown()  # a node process, a browser

@@ -11,7 +11,7 @@ from ..drivers.targets import open_driver
 from ..spec.loader import load_klass, load_spec
 from ..spec.types import Klass, Spec
 from .results import GuaranteeResult
-from .runner import check_guarantee
+from .search import check_guarantee
 from .settings import (
     DEFAULT_GRACE,
     DEFAULT_MAX_EXAMPLES,
