@@ -25,11 +25,18 @@ contract is configured and wanted, an item runs, or a fixture is used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:  # the plugin imports only pytest until an item runs
+    from types import SimpleNamespace
+
+    from .engine.session import Session, Settings
+    from .spec.types import Klass, Spec
 
 from .engine.settings import (
     DEFAULT_GRACE,
@@ -338,7 +345,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(Coverage(into["targets"], into["hit"]).report())
 
 
-def _settings(config: pytest.Config, impl: str | None = None):
+def _settings(config: pytest.Config, impl: str | None = None) -> Settings:
     """The session settings for this run; ``impl`` is what a kustomer_implementation fixture
     returned as ``module:attribute``. Only the run's one source names the implementation, so
     a replay line names the same one."""
@@ -412,8 +419,8 @@ class ContractCollector(pytest.Collector):
         return str(excinfo.value)
 
 
-def _test_for(guarantee: str):
-    def test(kustomer_contract_session) -> None:
+def _test_for(guarantee: str) -> Callable[[Session], None]:
+    def test(kustomer_contract_session: Session) -> None:
         __tracebackhide__ = True
         from .report.reproducers import failure_text, replayer
 
@@ -481,7 +488,9 @@ def kustomer_implementation(pytestconfig: pytest.Config) -> Any:
 
 
 @pytest.fixture
-def kustomer_contract_session(request: pytest.FixtureRequest, pytestconfig: pytest.Config):
+def kustomer_contract_session(
+    request: pytest.FixtureRequest, pytestconfig: pytest.Config
+) -> Session:
     """A loaded contract session (spec, Klass, driver) for the configured implementation."""
     from .drivers.base import ImplementationError
     from .drivers.python import PythonDriver
@@ -527,7 +536,7 @@ def kustomer_contract_session(request: pytest.FixtureRequest, pytestconfig: pyte
 
 
 @pytest.fixture(scope="session")
-def kustomer_spec(pytestconfig: pytest.Config):
+def kustomer_spec(pytestconfig: pytest.Config) -> Spec:
     """The loaded contract spec (``--kustomer-spec``, v1 by default)."""
     from .spec.loader import load_spec
 
@@ -535,7 +544,7 @@ def kustomer_spec(pytestconfig: pytest.Config):
 
 
 @pytest.fixture(scope="session")
-def kustomer_klass(pytestconfig: pytest.Config):
+def kustomer_klass(pytestconfig: pytest.Config) -> Klass | None:
     """The Klass from ``--kustomer-klass``, or None."""
     from .spec.loader import load_klass, load_spec
 
@@ -544,7 +553,7 @@ def kustomer_klass(pytestconfig: pytest.Config):
 
 
 @pytest.fixture(scope="session")
-def kustomer_strategies(kustomer_spec, kustomer_klass):
+def kustomer_strategies(kustomer_spec: Spec, kustomer_klass: Klass | None) -> SimpleNamespace:
     """Hypothesis strategies bound to the spec and Klass: valid_options(), invalid_options(), ..."""
     from types import SimpleNamespace
 
