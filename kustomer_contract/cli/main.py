@@ -19,9 +19,8 @@ from ..errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 __all__ = ["build_parser", "entry", "main"]
 
 
-# The commands in the order --help lists them, by module; each registers its arguments and
-# runs them. "spec" and "explain" share a module.
-COMMANDS = ("check", "validate", "fixtures", "trace", "record", "spec_commands")
+# Each command by the module that registers its arguments and runs it, in the order --help
+# lists them; "spec" and "explain" share a module.
 COMMAND_MODULE = {
     "check": "check",
     "validate": "validate",
@@ -39,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Executable contract checks for Kustomer's Web SDK describeCustomer.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS:
+    for module in dict.fromkeys(COMMAND_MODULE.values()):  # each module once, in order
         import_module(f".{module}", __package__).register(sub)
     return parser
 

@@ -50,10 +50,9 @@ class Session:
         self.settings = settings
         self.spec: Spec = load_spec(settings.spec)
         self.klass: Klass | None = load_klass(settings.klass, self.spec) if settings.klass else None
-        self.impl = settings.impl or REFERENCE
         self.seed = settings.seed if settings.seed is not None else random.randrange(2**32)
         kind: Kind = "page" if settings.browser else "node" if settings.node else "python"
-        self.impl = settings.browser or settings.node or self.impl
+        self.impl: str = settings.browser or settings.node or settings.impl or REFERENCE
         self.driver: Driver = open_driver(self.impl, self.spec, self.klass, kind)
         self._coverage: Any = None
         unknown = [g for g in settings.only if g not in self.spec.guarantees]
