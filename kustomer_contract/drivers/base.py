@@ -27,6 +27,20 @@ class Returned:
     raised: BaseException | None = None
     hung: bool = False
     gave: str | None = None
+    took: float = 0.0  # seconds it took to return (a call of a batch starts when the last returned)
+
+
+Call = tuple[str, list[Any]]  # a method's name and its arguments
+
+
+def late_as_hung(returned: list[Returned], timeout: float) -> list[Returned]:
+    """A call of a batch that took longer than ``timeout`` to return is told as one that did
+    not return in time (alone it would have been stopped there); the calls after it, which
+    would not have run, too."""
+    for n, one in enumerate(returned):
+        if one.hung or one.took > timeout:
+            return returned[:n] + [Returned(hung=True) for _ in returned[n:]]
+    return returned
 
 
 
@@ -45,6 +59,13 @@ class Driver(Protocol):
     def call(self, instance: Any, method: str, args: list[Any], timeout: float) -> Returned:
         """Call ``method`` with ``args`` (callbacks are Python callables); at most ``timeout``
         seconds for it to return."""
+        ...
+
+    def call_together(self, instance: Any, calls: list[Call], timeout: float) -> list[Returned]:
+        """Make ``calls`` one right after the other, with nothing of the implementation's own
+        (a callback, a timer) able to run between them where its runtime allows (one turn of
+        the JavaScript event loop): calls meant to be in flight together are, however slow the
+        way to the implementation. Each has ``timeout`` seconds to return."""
         ...
 
     def close(self, instance: Any) -> None: ...

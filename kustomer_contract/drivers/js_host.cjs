@@ -11,8 +11,11 @@
 //
 // {op: "new", klass: [names] | null, klasses: {name: [names]} | null, spec: "v1" | "v2" | ..., methods: [...]}
 //     -> {instance, has: [methods it has]} | {error}
-// {op: "call", instance, method, args: [{value, opt} | {callback}]}
-//     -> {threw: null | {name, message, error}, gave: null | "a Promise", sync}
+// {op: "calls", instance, calls: [{method, args: [{value, opt} | {callback}]}]}
+//     -> {replies: [{threw: null | {name, message, error}, gave: null | "a Promise", took, sync}]}
+//     The calls run one after the other in this one turn of the event loop, so no callback
+//     can come between them: calls meant to be in flight together are. `took` is the
+//     milliseconds a call took to return.
 // {op: "drop", instance} -> null
 // callbacks: post({cb: callbackId, args: [{undefined} | {error: {name, message}} | {value}], sync})
 //
@@ -170,8 +173,9 @@
       return { instance: id, has: has };
     }
 
-    function call(msg) {
-      var inst = instances.get(msg.instance);
+    var clock = G.performance && typeof G.performance.now === "function" ? G.performance : Date;
+
+    function call(inst, msg) {
       if (!inst) return { threw: { name: "Error", message: "no such instance", error: true } };
       var args = msg.args.map(function (a) {
         if (a.callback !== undefined) return callbackFor(inst, a.callback);
@@ -182,6 +186,7 @@
       });
       var threw = null;
       var gave = null; // a Promise returned: the SDK is callback-based, it may never call back
+      var began = clock.now();
       try {
         var value = inst.obj[msg.method].apply(inst.obj, args);
         if (value !== null && (typeof value === "object" || typeof value === "function") &&
@@ -192,13 +197,19 @@
       } catch (err) {
         threw = thrownInfo(err);
       }
-      return { threw: threw, gave: gave, sync: sync(inst) };
+      var took = clock.now() - began;
+      return { threw: threw, gave: gave, took: took, sync: sync(inst) };
+    }
+
+    function calls(msg) {
+      var inst = instances.get(msg.instance);
+      return { replies: msg.calls.map(function (one) { return call(inst, one); }) };
     }
 
     return {
       handle: async function (msg, required) {
         if (msg.op === "new") return build(msg, required);
-        if (msg.op === "call") return call(msg);
+        if (msg.op === "calls") return calls(msg);
         if (msg.op === "drop") instances.delete(msg.instance);
         return null;
       },

@@ -10,6 +10,8 @@ import itertools
 import json
 from typing import Any
 
+from .base import Returned
+
 MARK = "\u0000js"
 
 
@@ -38,6 +40,15 @@ class JSValue:
 
     def __hash__(self) -> int:
         return hash(self.what)
+
+
+def returned_from(reply: dict[str, Any]) -> Returned:
+    """How one call returned, from its reply (js_host.cjs)."""
+    took = float(reply.get("took") or 0.0) / 1000
+    threw = reply.get("threw")
+    if threw:
+        return Returned(raised=JSError(str(threw["name"]), str(threw["message"])), took=took)
+    return Returned(gave=reply.get("gave"), took=took)
 
 
 def decode(value: Any) -> Any:

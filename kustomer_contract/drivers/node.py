@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from ..spec.types import Klass, Spec
-from .base import ImplementationError, Returned
-from .js_values import Handles, JSError, JSValue
+from .base import Call, ImplementationError, Returned, late_as_hung
+from .js_values import Handles, JSError, JSValue, returned_from
 
 DRIVER_SCRIPT = Path(__file__).with_name("node_driver.mjs")
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
@@ -318,23 +318,30 @@ class NodeDriver:
     def call(
         self, instance: NodeInstance, method: str, args: list[Any], timeout: float
     ) -> Returned:
+        return self.call_together(instance, [(method, args)], timeout)[0]
+
+    def call_together(
+        self, instance: NodeInstance, calls: list[Call], timeout: float
+    ) -> list[Returned]:
+        """The calls in one request, run in one turn of Node's event loop."""
         process = instance.process
+        names = ", ".join(dict.fromkeys(method for method, _ in calls))
         if process.dead:
-            return Returned(raised=self._exited(process, method))
-        sent = process.handles.send(instance.number, args)
-        waiter = process.request(
-            {"op": "call", "instance": instance.number, "method": method, "args": sent}
-        )
-        if not waiter.event.wait(timeout):
-            process.kill(f"killed: {method} did not return within {timeout:g} s")
-            return Returned(hung=True)
+            return [Returned(raised=self._exited(process, names)) for _ in calls]
+        sent = [
+            {"method": method, "args": process.handles.send(instance.number, args)}
+            for method, args in calls
+        ]
+        waiter = process.request({"op": "calls", "instance": instance.number, "calls": sent})
+        if not waiter.event.wait(timeout * len(calls)):
+            process.kill(f"killed: {names} did not return within {timeout:g} s")
+            return [Returned(hung=True) for _ in calls]
         reply = waiter.reply
         if reply is None:
-            return Returned(raised=self._exited(process, method))
-        threw = reply.get("threw")
-        if threw:
-            return Returned(raised=JSError(str(threw["name"]), str(threw["message"])))
-        return Returned(gave=reply.get("gave"))
+            return [Returned(raised=self._exited(process, names)) for _ in calls]
+        for each in reply["replies"]:
+            process.handles.receive(each)  # what each call changed in its options
+        return late_as_hung([returned_from(each) for each in reply["replies"]], timeout)
 
     def has_method(self, instance: NodeInstance, name: str) -> bool:
         """Whether the object has the method (optional ones, e.g. describeConversation, may lack)."""

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from ..spec.types import Klass, Spec
-from .base import ImplementationError, Returned
-from .js_values import Handles, JSError
+from .base import Call, ImplementationError, Returned, late_as_hung
+from .js_values import Handles, returned_from
 
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
 LOAD_TIMEOUT = 15.0  # seconds for the page to load and define the SDK
@@ -295,35 +295,47 @@ class PageDriver:
     def call(
         self, instance: PageInstance, method: str, args: list[Any], timeout: float
     ) -> Returned:
+        return self.call_together(instance, [(method, args)], timeout)[0]
+
+    def call_together(
+        self, instance: PageInstance, calls: list[Call], timeout: float
+    ) -> list[Returned]:
+        """The calls in one evaluation, run in one turn of the page's event loop."""
         page = instance.page
+        names = ", ".join(dict.fromkeys(method for method, _ in calls))
         gone = self._gone.get(page) or self._browser_gone
         if gone:
-            return Returned(raised=PageGone(f"{self.label}: {gone} (before {method})"))
-        sent = self.handles.send(instance.number, args)
-        request = {"op": "call", "instance": instance.number, "method": method, "args": sent}
+            return [Returned(raised=PageGone(f"{self.label}: {gone} (before {names})"))] * len(
+                calls
+            )
+        sent = [
+            {"method": method, "args": self.handles.send(instance.number, args)}
+            for method, args in calls
+        ]
+        request = {"op": "calls", "instance": instance.number, "calls": sent}
         future = asyncio.run_coroutine_threadsafe(
             page.evaluate(HANDLE, [request, self._required]), self._loop
         )
         try:
-            answer = json.loads(future.result(timeout))
+            answer = json.loads(future.result(timeout * len(calls)))
         except TimeoutError:
             future.cancel()
-            self._gone[page] = f"{method} did not return within {timeout:g} s (page closed)"
+            self._gone[page] = f"{names} did not return within {timeout:g} s (page closed)"
             try:
                 self._run(self._close_page(page), CLOSE_TIMEOUT * 3)
             except Exception:  # noqa: BLE001 - the next case opens a new page all the same
                 pass
-            return Returned(hung=True)
+            return [Returned(hung=True) for _ in calls]
         except Exception as exc:  # noqa: BLE001 - the page went away under the call
             why = self._gone.get(page) or self._browser_gone or str(exc).splitlines()[0]
             self._gone.setdefault(page, why)
-            return Returned(raised=PageGone(f"{self.label}: {why} (during {method})"))
-        reply = answer["reply"]
-        self.handles.receive(reply)
-        threw = reply.get("threw")
-        if threw:
-            return Returned(raised=JSError(str(threw["name"]), str(threw["message"])))
-        return Returned(gave=reply.get("gave"))
+            return [Returned(raised=PageGone(f"{self.label}: {why} (during {names})"))] * len(
+                calls
+            )
+        replies = answer["reply"]["replies"]
+        for each in replies:
+            self.handles.receive(each)  # what each call changed in its options
+        return late_as_hung([returned_from(each) for each in replies], timeout)
 
     def has_method(self, instance: PageInstance, name: str) -> bool:
         """Whether the object has the method (optional ones, e.g. describeConversation, may lack)."""

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import importlib
 import inspect
+import itertools
 import os
+import queue
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..spec.types import Klass, Spec
-from .base import ImplementationError, Returned
+from .base import Call, ImplementationError, Returned
 
 
 def load_factory(target: str) -> Callable[..., Any]:
@@ -145,9 +148,59 @@ def _why_ended(exc: BaseException) -> str:
     return f"raised {describe_error(exc)}"
 
 
+_Jobs = queue.SimpleQueue[list[Callable[[], None]] | None]
+_thread_numbers = itertools.count(1)
+
+
+def _serve(jobs: _Jobs, done: threading.Semaphore) -> None:
+    while (batch := jobs.get()) is not None:
+        for job in batch:  # each job catches what it raises
+            job()
+            done.release()
+
+
+class _CallThread:
+    """The long-lived daemon thread a driver's calls run in, so that handing a call over costs a
+    queue put rather than a thread's start and join. A call that does not return in time is
+    left behind with its thread (it may never return: if it does, the thread ends) and the
+    next call gets a new thread. Daemon, so the threads the implementation starts are daemons
+    too and none keeps the process alive after the verdict."""
+
+    def __init__(self) -> None:
+        self._jobs: _Jobs | None = None
+        self._done = threading.Semaphore(0)
+        self._thread: threading.Thread | None = None
+
+    def run(self, batch: list[Callable[[], None]], timeout: float) -> int:
+        """Run the jobs one after the other; each has ``timeout`` seconds from the end of the
+        one before. How many finished in time (all of them, unless one hung)."""
+        if self._jobs is None:
+            self._jobs, self._done = queue.SimpleQueue(), threading.Semaphore(0)
+            self._thread = threading.Thread(
+                target=_serve,
+                args=(self._jobs, self._done),
+                name=f"kustomer-call-{next(_thread_numbers)}",
+                daemon=True,
+            )
+            self._thread.start()
+        self._jobs.put(batch)
+        for finished in range(len(batch)):
+            if not self._done.acquire(timeout=timeout):
+                self._jobs.put(None)  # abandoned: should the job ever return, the thread ends
+                self._jobs = self._thread = None
+                return finished
+        return len(batch)
+
+    def stop(self) -> None:
+        if self._jobs is not None and self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join(1.0)
+        self._jobs = self._thread = None
+
+
 class PythonDriver:
-    """Calls the SDK's methods on a fresh object per case; each call runs in its own thread
-    so a method that never returns is reported instead of hanging the run."""
+    """Calls the SDK's methods on a fresh object per case, in a long-lived call thread so
+    a method that never returns is reported instead of hanging the run."""
 
     language = "python"
     shape: str | None = None  # a factory is called as it is
@@ -161,6 +214,7 @@ class PythonDriver:
         self.label = label or getattr(factory, "__qualname__", repr(factory))
         self.page_errors: collections.Counter[str] = collections.Counter()  # no page
         self.factory_kwargs = self._factory_kwargs()  # what the factory is given
+        self._calls = _CallThread()
 
     def _factory_kwargs(self) -> dict[str, Any]:
         """Optional factory parameters: ``klass`` (the names), ``klasses`` (further Klasses'
@@ -179,10 +233,17 @@ class PythonDriver:
         return kwargs
 
     def new_instance(self) -> Any:
-        """Build an instance in a daemon thread, as every call runs: threads the factory
+        """Build an instance in the call thread, as every call runs: threads the factory
         starts are daemons too (they inherit it), so none keeps the process alive after the
         verdict; a KeyboardInterrupt or SystemExit it raises is its own, never the user's
         Ctrl-C; and a factory that never returns is reported."""
+        try:
+            return self._build()
+        except ImplementationError:
+            self._calls.stop()  # the run ends here: nothing of it stays behind
+            raise
+
+    def _build(self) -> Any:
         built: dict[str, Any] = {}
 
         def build() -> None:
@@ -192,10 +253,8 @@ class PythonDriver:
                 built["raised"] = exc
 
         with contained:
-            worker = threading.Thread(target=build, name="kustomer-factory", daemon=True)
-            worker.start()
-            worker.join(BUILD_TIMEOUT)
-        if worker.is_alive():
+            finished = self._calls.run([build], BUILD_TIMEOUT)
+        if not finished:
             raise ImplementationError(
                 f"the factory {self.label} did not return within {BUILD_TIMEOUT:g} s"
             )
@@ -221,24 +280,39 @@ class PythonDriver:
         return instance
 
     def call(self, instance: Any, method: str, args: list[Any], timeout: float) -> Returned:
-        result = Returned(hung=True)
+        return self.call_together(instance, [(method, args)], timeout)[0]
 
-        def run() -> None:
-            try:
-                result.gave = _gave(getattr(instance, method)(*args))
-                result.hung = False
-            except BaseException as exc:  # noqa: BLE001 - reported as a failure, never a crash
-                result.raised, result.hung = exc, False
+    def call_together(self, instance: Any, calls: list[Call], timeout: float) -> list[Returned]:
+        """The calls back to back in the call thread (the implementation's own threads may
+        still run between them: Python cannot hold them off)."""
+        results = [Returned(hung=True) for _ in calls]
+
+        def job(method: str, args: list[Any], result: Returned) -> Callable[[], None]:
+            def run() -> None:
+                began = time.monotonic()
+                try:
+                    result.gave = _gave(getattr(instance, method)(*args))
+                except BaseException as exc:  # noqa: BLE001 - reported as a failure, never a crash
+                    result.raised = exc
+                result.hung, result.took = False, time.monotonic() - began
+
+            return run
 
         with contained:
-            worker = threading.Thread(target=run, name=f"kustomer-call-{method}", daemon=True)
-            worker.start()
-            worker.join(timeout)
-        return result
+            self._calls.run(
+                [job(m, a, r) for (m, a), r in zip(calls, results, strict=True)], timeout
+            )
+        return results
 
-    def running(self) -> _Containment:
-        """The context a whole run is held in (implementation timers fire between calls)."""
-        return contained
+    @contextlib.contextmanager
+    def running(self) -> Iterator[_Containment]:
+        """The context a whole run is held in (implementation timers fire between calls);
+        the call thread ends with it."""
+        with contained:
+            try:
+                yield contained
+            finally:
+                self._calls.stop()
 
     def incidents(self, since: float) -> list[str]:
         """What the implementation's own threads raised since ``since`` (time.monotonic)."""
@@ -251,4 +325,5 @@ class PythonDriver:
         """Nothing to release for in-process objects."""
 
     def shutdown(self) -> None:
-        """Nothing started outside the process."""
+        """Ends the call thread (the next call starts another)."""
+        self._calls.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from .._core.pointer import put as _put
@@ -154,19 +155,30 @@ class CaseRunner:
     # --- calls -----------------------------------------------------------------------------
 
     def _call(self, method: Any, options: Any, probe: Probe | None) -> Any:
-        args: list[Any] = []
-        if method.takes_options:
-            args.append(options)
-        if probe is not None:
-            args.append(probe)
-        text = f"{method.name}({_shown(options, 200) if method.takes_options else ''})"
-        self.result.transcript.append(text)
-        if probe is not None:  # one bound per call: returning and calling back share it
-            probe.deadline = time.monotonic() + self.timeout
-        returned = self.driver.call(self.instance, method.name, args, self.timeout)
-        if probe is not None:
-            probe.gave = returned.gave
-        return text, returned
+        return self._call_together([(method, options, probe)])[0]
+
+    def _call_together(self, calls: list[tuple[Any, Any, Probe | None]]) -> list[Any]:
+        """Make the calls back to back (in one turn of a JavaScript event loop); each one's
+        (transcript line, Returned)."""
+        lines, sent = [], []
+        for method, options, probe in calls:
+            args: list[Any] = []
+            if method.takes_options:
+                args.append(options)
+            if probe is not None:
+                args.append(probe)
+            text = f"{method.name}({_shown(options, 200) if method.takes_options else ''})"
+            self.result.transcript.append(text)
+            lines.append(text)
+            sent.append((method.name, args))
+        began = time.monotonic()
+        returned = self.driver.call_together(self.instance, sent, self.timeout)
+        for (_, _, probe), one in zip(calls, returned, strict=True):
+            if probe is not None:  # one bound per call: returning and calling back share it
+                probe.deadline = began + self.timeout
+                probe.gave = one.gave
+            began += one.took  # the next call began when this one returned
+        return list(zip(lines, returned, strict=True))
 
     def _answer(
         self, probe: Probe, call: str, step: int | None, returned: Any, guarantee: str
@@ -543,11 +555,14 @@ class CaseRunner:
         # may end as any of theirs, and is judged by no call alone.
         contested = _contested(owns)
         written = _contested(owns, at_least=1)  # what any of them sets may change under another
+        probes = [Probe() for _ in step.options]
+        originals = [copy.deepcopy(options) for options in step.options]
+        # All issued together, before any callback can come: in flight at the same time.
+        made = self._call_together(list(zip(repeat(m), step.options, probes)))
         calls = []
-        for options in step.options:  # all issued before any callback is awaited
-            probe = Probe()
-            original = copy.deepcopy(options)
-            call, returned = self._call(m, options, probe)
+        for probe, original, options, (call, returned) in zip(
+            probes, originals, step.options, made, strict=True
+        ):
             self._track(probe, call, i, original=original, live=options)
             calls.append((probe, call, returned))
         total = earlier

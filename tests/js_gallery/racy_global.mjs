@@ -3,6 +3,7 @@
 // describeCustomer reads the customer when it is called and writes "what it read + the update"
 // back when its request completes 0-3 ms later. Two describes in flight both start from the same
 // snapshot and the one that lands last overwrites the other's values (read-modify-write race).
+// racyKustomer(schedule) builds one such SDK whose requests complete when `schedule` says.
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const PHONE = /^\+?[ ().-]*(?:[0-9][ ().-]*){7,15}$/;
@@ -44,59 +45,63 @@ const keyOf = {
   phones: (p) => p.replace(/\D/g, ""),
   socials: (s) => `${s.type}:${s.username.toLowerCase()}`,
 };
-let started = false;
-const snapshots = {};
-const logins = {};
-let next = 0;
-const fresh = () => {
-  const id = `c${Date.now().toString(16)}${(next += 1)}`;
-  snapshots[id] = { emails: [], phones: [], socials: [], custom: {} };
-  return id;
-};
-let current = fresh();
-const later = (work, cb) =>
-  setTimeout(() => {
-    const [r, e] = work();
-    if (typeof cb === "function") e ? cb(undefined, e) : cb(r);
-  }, Math.floor(Math.random() * 4));
+export function racyKustomer(schedule) {
+  let started = false;
+  const snapshots = {};
+  const logins = {};
+  let next = 0;
+  const fresh = () => {
+    const id = `c${Date.now().toString(16)}${(next += 1)}`;
+    snapshots[id] = { emails: [], phones: [], socials: [], custom: {} };
+    return id;
+  };
+  let current = fresh();
+  const later = (work, cb) =>
+    schedule(() => {
+      const [r, e] = work();
+      if (typeof cb === "function") e ? cb(undefined, e) : cb(r);
+    });
 
-globalThis.Kustomer = {
-  start(options, cb) {
-    later(() => ((started = true), [{ started: true }]), typeof options === "function" ? options : cb);
-  },
-  login(options, cb) {
-    const was = started;
-    later(() => {
-      if (!was) return [undefined, new Error("call login in start's callback")];
-      const token = options && options.jwtToken;
-      if (typeof token !== "string" || !token) return [undefined, new Error("login needs a jwtToken")];
-      current = logins[token] ??= fresh();
-      return [{ customerId: current }];
-    }, cb);
-  },
-  logout(cb) {
-    const was = started;
-    later(() => (was ? ((current = fresh()), [{}]) : [undefined, new Error("not started")]), cb);
-  },
-  describeCustomer(options, cb) {
-    const was = started;
-    const why = problem(options);
-    const id = current;
-    const snapshot = snapshots[id]; // read now...
-    const update = why ? null : structuredClone(options);
-    later(() => {
-      if (!was) return [undefined, new Error("Kustomer.start() has not finished")];
-      if (why) return [undefined, new Error(why)];
-      const out = structuredClone(snapshot);
-      for (const field of ["emails", "phones", "socials"]) {
-        const seen = new Set(out[field].map(keyOf[field]));
-        for (const v of update.attributes?.[field] ?? []) {
-          if (!seen.has(keyOf[field](v))) (seen.add(keyOf[field](v)), out[field].push(v));
+  return {
+    start(options, cb) {
+      later(() => ((started = true), [{ started: true }]), typeof options === "function" ? options : cb);
+    },
+    login(options, cb) {
+      const was = started;
+      later(() => {
+        if (!was) return [undefined, new Error("call login in start's callback")];
+        const token = options && options.jwtToken;
+        if (typeof token !== "string" || !token) return [undefined, new Error("login needs a jwtToken")];
+        current = logins[token] ??= fresh();
+        return [{ customerId: current }];
+      }, cb);
+    },
+    logout(cb) {
+      const was = started;
+      later(() => (was ? ((current = fresh()), [{}]) : [undefined, new Error("not started")]), cb);
+    },
+    describeCustomer(options, cb) {
+      const was = started;
+      const why = problem(options);
+      const id = current;
+      const snapshot = snapshots[id]; // read now...
+      const update = why ? null : structuredClone(options);
+      later(() => {
+        if (!was) return [undefined, new Error("Kustomer.start() has not finished")];
+        if (why) return [undefined, new Error(why)];
+        const out = structuredClone(snapshot);
+        for (const field of ["emails", "phones", "socials"]) {
+          const seen = new Set(out[field].map(keyOf[field]));
+          for (const v of update.attributes?.[field] ?? []) {
+            if (!seen.has(keyOf[field](v))) (seen.add(keyOf[field](v)), out[field].push(v));
+          }
         }
-      }
-      Object.assign(out.custom, update.customAttributes ?? {});
-      if (JSON.stringify(out) !== JSON.stringify(snapshot)) snapshots[id] = out; // ...write later
-      return [{ customerId: id, ...structuredClone(out) }];
-    }, cb);
-  },
-};
+        Object.assign(out.custom, update.customAttributes ?? {});
+        if (JSON.stringify(out) !== JSON.stringify(snapshot)) snapshots[id] = out; // ...write later
+        return [{ customerId: id, ...structuredClone(out) }];
+      }, cb);
+    },
+  };
+}
+
+globalThis.Kustomer = racyKustomer((complete) => setTimeout(complete, Math.floor(Math.random() * 4)));
