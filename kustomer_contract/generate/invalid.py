@@ -15,6 +15,7 @@ from .valid import (
     Context,
     from_schema,
     key_strategy,
+    keys_matching,
     object_strategy,
     schema_for_key,
     string_strategy,
@@ -184,7 +185,7 @@ def violations_of(schema: dict, ctx: Context, pointer: str) -> list[st.SearchStr
                     continue
                 pattern_keys = st.sampled_from(named)
             else:
-                pattern_keys = keys.filter(regex.search)
+                pattern_keys = keys_matching(schema, pattern)
             for child in violations_of(sub, ctx, f"{pointer}/*"):
                 found.append(_nested_in_object(schema, ctx, pointer, pattern_keys, child))
     if "array" in schema.get("type", ()) and "items" in schema:

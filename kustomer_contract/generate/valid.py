@@ -123,6 +123,16 @@ def key_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy[
     return st.one_of(options).filter(lambda k: _key_allowed(k, schema))
 
 
+def keys_matching(schema: dict, pattern: str) -> st.SearchStrategy[str]:
+    """Names for the open part of an object that ``pattern`` (a patternProperties key) takes,
+    drawn from that pattern itself (not drawn from any name, then filtered: a rare hit)."""
+    regex = ecma_regex(pattern)
+    named = [n for n in schema.get("propertyNames", {}).get("examples", ()) if regex.search(n)]
+    drawn = st.from_regex(regex.python, alphabet=_NAME_CHARS)
+    options = [st.sampled_from(named), drawn] if named else [drawn]
+    return st.one_of(options).filter(lambda k: _key_allowed(k, schema) and bool(regex.search(k)))
+
+
 def _key_allowed(key: str, schema: dict) -> bool:
     names = schema.get("propertyNames", {})
     if "pattern" in names and not ecma_regex(names["pattern"]).search(key):
@@ -160,15 +170,33 @@ def object_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrate
     keys = key_strategy(schema, ctx, pointer)
     if keys is None:
         return fixed
+    names = st.lists(keys, max_size=MAX_EXTRA_KEYS, unique=True)
+    values_of = _open_values(schema, ctx, pointer)
 
     @st.composite
     def with_open_part(draw) -> dict:
         out = draw(fixed)
-        for key in draw(st.lists(keys, max_size=MAX_EXTRA_KEYS, unique=True)):
-            sub = schema_for_key(key, schema) or {}
-            out[key] = draw(from_schema(sub, ctx, f"{pointer}/{_escape(key)}"))
+        for key in draw(names):
+            out[key] = draw(values_of(key))
         return out
 
     return with_open_part()
 
 
+def _open_values(schema: dict, ctx: Context, pointer: str) -> Any:
+    """key -> the strategy of its value in the open part of an object, built once per
+    sub-schema (not per key and draw: hypothesis validates every new strategy it draws from).
+    Where a Klass pointer lies below, the key's own pointer may matter: built per key then."""
+    if ctx.klass_pointer is not None and ctx.klass_pointer.startswith(pointer + "/"):
+        return lambda key: from_schema(
+            schema_for_key(key, schema) or {}, ctx, f"{pointer}/{_escape(key)}"
+        )
+    built: dict[int, st.SearchStrategy] = {}
+
+    def values_of(key: str) -> st.SearchStrategy:
+        sub = schema_for_key(key, schema) or {}
+        if id(sub) not in built:
+            built[id(sub)] = from_schema(sub, ctx, f"{pointer}/*")
+        return built[id(sub)]
+
+    return values_of
