@@ -14,7 +14,7 @@ from .base import (
     open_message,
     too_big,
 )
-from .jsontext import read_json_text
+from .jsontext import NEEDS_EXACT, LazyPositions, parse_fast, read_json_text
 
 # ---------------------------------------------------------------------------
 # JSON Lines
@@ -99,6 +99,11 @@ def read_jsonl(
             continue
         line_no, line_offset, content = item
         if not content.strip(b" \t\r") or (line_no == 1 and content == BOM):
+            continue
+        value = parse_fast(content)  # most lines: orjson, and no position until one is asked
+        if value is not NEEDS_EXACT:
+            positions = LazyPositions(content.decode("utf-8"), line_no)
+            yield Payload(source, line_no - 1, value, positions)
             continue
         try:
             text = decode(content, first_line=line_no, base_offset=line_offset)

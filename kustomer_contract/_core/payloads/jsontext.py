@@ -11,6 +11,8 @@ from json.decoder import JSONDecodeError, scanstring  # type: ignore[attr-define
 from types import MappingProxyType
 from typing import Any, cast
 
+import orjson
+
 from ..pointer import escape as _escape
 from ..text import one_line as _one_line
 from . import base as limits  # read at call time: tests lower them
@@ -64,6 +66,38 @@ def _deeper_than_limit(text: str) -> bool:
         return False
     brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
     return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) > limits.MAX_DEPTH
+
+
+NEEDS_EXACT = object()  # parse_fast's answer when only the exact reader may judge the text
+_SPACED_KEY = re.compile(rb'"[ \t\r\n]+:')
+_LONG_DIGITS = re.compile(rb"[0-9]{16}")
+
+
+def parse_fast(content: bytes) -> object:
+    """orjson's value of one JSON text, where it is sure to be what the exact reader gives;
+    else NEEDS_EXACT: the text does not parse, or it might hold what orjson takes and the
+    reader refuses or reads otherwise (a duplicate key, a lone surrogate, a nesting past the
+    limit, an integer past 64 bits, which orjson turns into a float).
+
+    A duplicate key shows as a key lost: every key is ``"`` then ``:`` in both the text and
+    orjson's compact rewriting of its value, and inside strings ``":`` is the same in both as
+    long as the text has no ``\\u`` escape (a quote could be written ``\\u0022``)."""
+    if (
+        b"\\u" in content
+        or content.count(b"[") + content.count(b"{") > limits.MAX_DEPTH
+        or _LONG_DIGITS.search(content) is not None
+        or _SPACED_KEY.search(content) is not None
+    ):
+        return NEEDS_EXACT
+    try:
+        value = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return NEEDS_EXACT  # the exact reader says what and where
+    if isinstance(value, (dict, list)) and content.count(b'":') != orjson.dumps(value).count(
+        b'":'
+    ):
+        return NEEDS_EXACT
+    return value
 
 
 def parse_json(

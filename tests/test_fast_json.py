@@ -1,0 +1,88 @@
+"""The orjson fast path of JSON Lines never answers otherwise than the exact reader: where it
+gives a value, the exact reader gives the same value; everything else goes to the reader."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kustomer_contract._core.payloads.base import Payload
+from kustomer_contract._core.payloads.jsontext import NEEDS_EXACT, parse_fast, read_json_text
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8),
+    st.sampled_from(['":', '\\":', '"', "\\", "\u2028", "ü"]),
+)
+KEYS = st.text(alphabet='ab":\\ ', max_size=3)
+
+
+def _objects(children: st.SearchStrategy) -> st.SearchStrategy[str]:
+    """Object texts written by hand, so a key may come twice."""
+    pair = st.tuples(KEYS, children)
+    return st.lists(pair, max_size=4).map(
+        lambda pairs: "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in pairs) + "}"
+    )
+
+
+TEXTS = st.recursive(
+    SCALARS.map(lambda v: json.dumps(v, ensure_ascii=False)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4).map(lambda items: "[" + ",".join(items) + "]"),
+        _objects(children),
+    ),
+    max_leaves=12,
+)
+SPACING = st.sampled_from(["", " ", "\t"])
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b and math.copysign(1, a) == math.copysign(1, b)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)  # type: ignore[index]
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))  # type: ignore[arg-type]
+    return a == b
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS, SPACING)
+def test_a_fast_value_is_the_exact_readers_value(text: str, space: str) -> None:
+    text = text.replace(",", "," + space)
+    fast = parse_fast(text.encode("utf-8"))
+    exact = read_json_text(text, "<t>", 0, 1, per_line=True)
+    if fast is NEEDS_EXACT:
+        return
+    assert isinstance(exact, Payload), (text, exact)
+    assert _same(fast, exact.value), (text, fast, exact.value)
+
+
+def test_what_the_fast_path_must_leave_to_the_exact_reader() -> None:
+    for text in [
+        b'{"a":1,"a":2}',  # a duplicate key
+        b'{"a":1,"a":2,"s":"\\u0022:"}',  # ... masked by a quote written as an escape
+        b'{"a" :1,"a":2}',  # ... with a space before a colon
+        b'{"x":{"a":[1],"a":[1]}}',  # ... deeper down
+        b'["\\ud800"]',  # a lone surrogate
+        b"[18446744073709551616]",  # an integer orjson reads as a float
+        b"[NaN]",
+        b"[1e400]",
+        b"[" * 1001 + b"]" * 1001,  # past the nesting limit
+        b"\xef\xbb\xbf[1]",
+        b'{"a":1} x',
+    ]:
+        assert parse_fast(text) is NEEDS_EXACT, text
+
+
+def test_ordinary_lines_take_the_fast_path() -> None:
+    line = b'{"attributes":{"emails":["a@b.co"],"phones":["+1 555 0100"]},"customAttributes":{"vipBool":true,"scoreNum":1.5}}'
+    assert parse_fast(line) == json.loads(line)
