@@ -82,6 +82,12 @@ PYTHON = _python_gallery()
 JS = _js_gallery()
 
 
+def by_module(names: list[str]) -> list[Any]:
+    """Parameters that keep every test of one gallery module on one xdist worker (addopts
+    has --dist loadgroup): its check, run once per worker, is then run once in all."""
+    return [pytest.param(n, marks=pytest.mark.xdist_group(f"gallery-{n}")) for n in names]
+
+
 def _budget(entry: dict[str, Any]) -> int:
     return TIMED_SHRINK_BUDGET if entry.get("timeout", 2.0) < 2.0 else SHRINK_BUDGET
 
@@ -198,7 +204,7 @@ def _case(failure: dict[str, Any]) -> Case:
 # --- the replay command ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [*PYTHON, *JS])
+@pytest.mark.parametrize("name", by_module([*PYTHON, *JS]))
 def test_replay_command_fails_the_same_guarantee(
     name: str, checks: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -219,34 +225,30 @@ def test_replay_command_fails_the_same_guarantee(
 # --- the pytest regression test ----------------------------------------------------------
 
 
-def test_every_pasted_regression_test_fails_with_its_guarantee(
-    checks: dict[str, Any], tmp_path: Path
+@pytest.mark.parametrize("name", by_module([*PYTHON, *JS]))
+def test_the_pasted_regression_test_fails_with_its_guarantee(
+    name: str, checks: dict[str, Any], tmp_path: Path
 ) -> None:
-    """All of them in one pytest run (one start-up); each must fail, naming its guarantee."""
-    names = [*PYTHON, *JS]
-    for name in names:
-        path = tmp_path / f"test_{name.replace('-', '_')}.py"
-        path.write_text(_failure(checks, name)["pytest"] + "\n")
+    """The printed pytest test, pasted into a file and run with pytest, fails naming its
+    guarantee."""
+    path = tmp_path / f"test_{name.replace('-', '_')}.py"
+    path.write_text(_failure(checks, name)["pytest"] + "\n")
     junit = tmp_path / "junit.xml"
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-         f"--junitxml={junit}", str(tmp_path)],
+         "-n", "0", f"--junitxml={junit}", str(path)],
         cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     import xml.etree.ElementTree as ET
 
-    cases = {c.get("classname", "").split(".")[-1]: c for c in ET.parse(junit).iter("testcase")}
-    passed = set()
-    for name in names:
-        guarantee = _failure(checks, name)["guarantee"]
-        failed = cases[f"test_{name.replace('-', '_')}"].find("failure")
-        if failed is None:
-            passed.add(name)
-            continue
-        assert guarantee in (failed.get("message", "") + (failed.text or "")), name
-    assert not passed, f"pasted regression tests that passed: {passed}"
+    [case] = ET.parse(junit).iter("testcase")
+    failed = case.find("failure")
+    assert failed is not None, f"the pasted regression test of {name} passed"
+    guarantee = _failure(checks, name)["guarantee"]
+    assert guarantee in (failed.get("message", "") + (failed.text or "")), name
 
 
+@pytest.mark.xdist_group("gallery-normalises_emails_in_place")
 def test_regression_test_of_input_untouched_holds_the_options_as_passed(
     checks: dict[str, Any],
 ) -> None:
@@ -271,7 +273,7 @@ def _python_snippet(checks: dict[str, Any], name: str, impl: str) -> str:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("name", list(PYTHON))
+@pytest.mark.parametrize("name", by_module(list(PYTHON)))
 def test_python_snippet_shows_the_failure(
     name: str, checks: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -291,6 +293,7 @@ def test_python_snippet_shows_the_failure(
     assert broken != correct, f"{name}: the snippet prints what a correct implementation does"
 
 
+@pytest.mark.xdist_group("gallery-ignores_klass")
 def test_python_snippet_builds_the_object_with_the_klass(checks: dict[str, Any]) -> None:
     [name] = [n for n, e in PYTHON.items() if e["klass"] and n == "ignores_klass"]
     snippet = _failure(checks, name)["python"]
@@ -307,7 +310,7 @@ def _node_script(checks: dict[str, Any], name: str, module: str) -> str:
     )
 
 
-@pytest.mark.parametrize("name", list(JS))
+@pytest.mark.parametrize("name", by_module(list(JS)))
 def test_javascript_shows_the_failure_in_node(
     name: str, checks: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -331,7 +334,7 @@ def _without_timings(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-@pytest.mark.parametrize("name", ["drops_second_email", "normalises_emails_in_place"])
+@pytest.mark.parametrize("name", by_module(["drops_second_email", "normalises_emails_in_place"]))
 def test_same_seed_same_report(name: str, checks: dict[str, Any]) -> None:
     first = _without_timings(checks[name]["report"])
     second = _without_timings(_run_check(PYTHON[name])["report"])
