@@ -1,0 +1,103 @@
+"""What `check` costs over the generation it drives: prints figures, asserts nothing.
+
+Two commands, timed alternately (medians of --rounds each, whole processes):
+
+  floor   a plain hypothesis @given over the same strategies (sequences() focused on each
+          guarantee, its explicit sweep first), the same seed and max_examples, doing nothing
+          with the cases: what generating them costs.
+  check   `kustomer-contract check --seed S` on the bundled reference, as a user runs it.
+
+It prints check / floor (the harness's cost over generation; the goal is at most 1.15x).
+With --baseline DIR (a checkout of another commit) it also times that checkout's floor and
+prints the speed-up of this floor over it, in cases per second.
+
+    python bench/check_bench.py --rounds 3 --baseline /path/to/old/checkout
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Run in a fresh interpreter: the floor of one checkout (on PYTHONPATH), printing its cases.
+FLOOR = """
+import sys, json
+from hypothesis import HealthCheck, Phase, example, given, settings, seed as with_seed
+from kustomer_contract.spec.loader import load_spec
+from kustomer_contract.generate.strategies import SWEEPS, sequences
+spec = load_spec(sys.argv[1])
+count = 0
+for guarantee in spec.guarantees:
+    @settings(max_examples=int(sys.argv[2]), deadline=None, database=None,
+              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+    @with_seed(int(sys.argv[3]))
+    @given(sequences(spec, None, focus=guarantee))
+    def draw(case):
+        global count
+        count += 1
+    for case in SWEEPS[guarantee](spec, None, None) if guarantee in SWEEPS else ():
+        draw = example(case)(draw)
+    draw()
+print(json.dumps({"cases": count}))
+"""
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command[:3])} failed ({done.returncode}): {done.stderr[-500:]}")
+    return seconds, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--max-examples", type=int, default=100)
+    parser.add_argument("--spec", default="v1")
+    parser.add_argument("--baseline", type=Path, help="a checkout of another commit")
+    args = parser.parse_args()
+
+    def env_for(checkout: Path) -> dict[str, str]:
+        return {**os.environ, "PYTHONPATH": str(checkout)}
+
+    here = env_for(ROOT)
+    floor = [sys.executable, "-c", FLOOR, args.spec, str(args.max_examples), str(args.seed)]
+    check = [sys.executable, "-m", "kustomer_contract.cli", "check", "--seed", str(args.seed)]
+    check += ["--max-examples", str(args.max_examples), "--spec", args.spec, "--json"]
+    runs: dict[str, list[float]] = {"floor": [], "check": [], "baseline floor": []}
+    cases: dict[str, int] = {}
+    for n in range(args.rounds):
+        seconds, out = timed(floor, here)
+        runs["floor"].append(seconds)
+        cases["floor"] = json.loads(out)["cases"]
+        seconds, out = timed(check, here)
+        runs["check"].append(seconds)
+        cases["check"] = sum(r["cases"] for r in json.loads(out)["results"])
+        if args.baseline:
+            seconds, out = timed(floor, env_for(args.baseline.resolve()))
+            runs["baseline floor"].append(seconds)
+            cases["baseline floor"] = json.loads(out)["cases"]
+        print(f"round {n + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in runs.items() if v))
+    median = {k: statistics.median(v) for k, v in runs.items() if v}
+    for name, seconds in median.items():
+        print(f"{name:>15}: {seconds:6.1f} s median, {cases[name]} cases")
+    print(f"check / floor: {median['check'] / median['floor']:.2f}x (goal: at most 1.15x)")
+    if args.baseline:
+        now = cases["floor"] / median["floor"]
+        then = cases["baseline floor"] / median["baseline floor"]
+        print(f"floor speed-up over the baseline: {now / then:.2f}x in cases/s (goal: 2x)")
+
+
+if __name__ == "__main__":
+    main()
