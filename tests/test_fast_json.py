@@ -74,6 +74,7 @@ def test_what_the_fast_path_must_leave_to_the_exact_reader() -> None:
         b'{"x":{"a":[1],"a":[1]}}',  # ... deeper down
         b'["\\ud800"]',  # a lone surrogate
         b"[18446744073709551616]",  # an integer orjson reads as a float
+        b"[-9223372036854775809]",  # ... a negative one, 19 digits
         b"[NaN]",
         b"[1e400]",
         b"[" * 1001 + b"]" * 1001,  # past the nesting limit

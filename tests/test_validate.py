@@ -736,3 +736,29 @@ def test_a_non_utf8_file_name_is_escaped_in_every_format(tmp_path, capsys, fmt):
         assert json.loads(out)["problems"][0]["file"] == str(folder / "bad\\xff.json")
     else:
         assert "bad\\xff.json" in out
+
+
+def test_json_lines_counted_alike_whether_valid_lines_are_shown_or_not(tmp_path, capsys):
+    """Text counts the valid lines of the fast path without building them; JUnit, which
+    shows each, gets the same counts and the problems at the same places."""
+    lines = [
+        json.dumps(VALID),
+        '{"attributes": {"emails": ["marsha@"]}}',  # invalid, fast path then exact
+        '{"attributes": {}, "attributes": {}}',  # a duplicate key: the exact reader refuses it
+        "",
+        json.dumps(VALID),
+    ]
+    path = write(tmp_path, "mixed.jsonl", "\n".join(lines) + "\n")
+    code, out, _ = cli(capsys, path)
+    assert code == 2  # a line could not be read
+    summary = "1 files, 3 payloads, 1 problems (1 invalid payloads), 1 read problems"
+    assert out.splitlines()[-1].startswith(summary)
+    assert f"{path.name}:2:28: /attributes/emails/0:" in out
+    assert f"{path.name}:3:20: duplicate key 'attributes'" in out
+    code, xml, _ = cli(capsys, "--format", "junit", path)
+    assert code == 2
+    cases = list(ET.fromstring(xml[: xml.rindex(">") + 1]).iter("testcase"))
+    assert [c.get("name") for c in cases] == [
+        "payload 0 (line 1)", "payload 1 (line 2)", "read (line 3, col 20)", "payload 4 (line 5)"
+    ]  # fmt: skip
+    assert [c.find("failure") is not None for c in cases] == [False, True, False, False]

@@ -35,6 +35,7 @@ from typing import IO, Any
 from .._core.payloads import (
     Payload,
     ReadProblem,
+    Settled,
     Skipped,
     display_path,
     iter_payload_files,
@@ -228,7 +229,9 @@ def _validate(
             source = "<stdin>" if path == "-" else display_path(path)
             report.start_file(source)
             unread = False
-            for item in read_payloads(path):
+            # Valid lines a report shows nothing of are only counted (when nothing warns).
+            settled = None if report.shows_valid or warn else Settled(checker.is_valid)
+            for item in read_payloads(path, settled=settled):
                 if isinstance(item, ReadProblem):
                     summary.read_problems += 1
                     unread = True
@@ -254,6 +257,8 @@ def _validate(
                     item.locate(w.pointer for w in warnings)
                     shown = sorted((item.position(w.pointer), w) for w in warnings)
                     report.warnings(item, shown[:MAX_SHOWN], len(shown) - MAX_SHOWN)
+            if settled is not None:
+                summary.payloads += settled.count
             if unread:
                 summary.unreadable_files += 1
             report.end_file(source)
@@ -362,6 +367,8 @@ class _SafeStream:
 
 
 class _Report:
+    shows_valid = False  # whether a valid payload is written (a JUnit testcase each)
+
     def __init__(self, out: IO[str] | _SafeStream) -> None:
         self.out = out
 
@@ -575,6 +582,8 @@ class _JunitReport(_Report):
     Test cases are spooled to a temporary file (in memory up to a few MB), since the
     totals must be written first.
     """
+
+    shows_valid = True
 
     def __init__(self, out: IO[str] | _SafeStream, note: IO[str]) -> None:
         super().__init__(out)

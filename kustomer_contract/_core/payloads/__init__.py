@@ -7,7 +7,15 @@ bad bytes. One module per format (``jsontext``, ``jsonl``, ``yamltext``), the fi
 standard input in ``files``, what they yield in ``base``.
 """
 
-from .base import KINDS, MAX_ALIAS_VALUES, MAX_DEPTH, MAX_FILE_BYTES, Payload, ReadProblem
+from .base import (
+    KINDS,
+    MAX_ALIAS_VALUES,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    Payload,
+    ReadProblem,
+    Settled,
+)
 from .files import Skipped, display_path, iter_payload_files, read_lines, read_payloads
 from .jsontext import parse_json
 
@@ -18,6 +26,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "Payload",
     "ReadProblem",
+    "Settled",
     "Skipped",
     "display_path",
     "iter_payload_files",

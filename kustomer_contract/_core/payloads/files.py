@@ -23,6 +23,7 @@ from .base import (
     LocatedProblem,
     Payload,
     ReadProblem,
+    Settled,
     decode,
     open_message,
     too_big,
@@ -57,7 +58,9 @@ def display_path(path: str | bytes | os.PathLike) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-def read_payloads(path: str | Path, *, kind: str | None = None) -> Iterator[Payload | ReadProblem]:
+def read_payloads(
+    path: str | Path, *, kind: str | None = None, settled: Settled | None = None
+) -> Iterator[Payload | ReadProblem]:
     """Yield each payload of ``path`` (``"-"`` = stdin), or a ReadProblem where reading fails.
 
     ``kind`` is "json", "jsonl", "yaml" or None (from the suffix, else from the content).
@@ -65,12 +68,13 @@ def read_payloads(path: str | Path, *, kind: str | None = None) -> Iterator[Payl
     YAML file yields one problem and stops (a refused YAML document skips to the next).
     JSON Lines payloads have ``index`` = line number - 1 (blank lines are skipped).
     Devices and FIFOs are read too, never more than the size limits allow.
+    ``settled``: JSON Lines payloads it takes (see ``Settled``) are counted there, not yielded.
     """
     if kind is not None and kind not in KINDS:
         # A caller bug, not bad input: fail at the call rather than inside the iteration.
         raise ValueError(f"kind must be one of {', '.join(KINDS)} or None, not {kind!r}")
     stdin = str(path) == "-"
-    return _guarded(path, kind, "<stdin>" if stdin else display_path(path), stdin)
+    return _guarded(path, kind, "<stdin>" if stdin else display_path(path), stdin, settled)
 
 
 def read_lines(
@@ -213,13 +217,13 @@ def _wanted(name: str, relative: str, glob: str | None) -> bool:
 
 
 def _guarded(
-    path: str | Path, kind: str | None, source: str, stdin: bool
+    path: str | Path, kind: str | None, source: str, stdin: bool, settled: Settled | None
 ) -> Iterator[Payload | ReadProblem]:
     try:
         if stdin:
-            yield from _read_stdin(kind, source)
+            yield from _read_stdin(kind, source, settled)
         else:
-            yield from _read_file(os.fspath(path), kind, source)
+            yield from _read_file(os.fspath(path), kind, source, settled)
     except Exception as exc:  # the contract is "never a traceback"
         message = f"internal error while reading ({type(exc).__name__}: {exc}); please report it"
         yield ReadProblem(source, 0, 0, _one_line(message))
@@ -249,7 +253,9 @@ def _open_binary(path: str, *, buffered: bool) -> tuple[IO[bytes], os.stat_resul
         raise
 
 
-def _read_file(path: str, kind: str | None, source: str) -> Iterator[Payload | ReadProblem]:
+def _read_file(
+    path: str, kind: str | None, source: str, settled: Settled | None
+) -> Iterator[Payload | ReadProblem]:
     # os.path rather than pathlib: this runs once per file and pathlib costs ~10 us.
     kind = kind or SUFFIX_KINDS.get(os.path.splitext(path)[1].lower())
     try:
@@ -265,21 +271,21 @@ def _read_file(path: str, kind: str | None, source: str) -> Iterator[Payload | R
                 yield _no_writer(source)
                 return
             if kind == "jsonl":
-                yield from read_jsonl(handle.readline, source)
+                yield from read_jsonl(handle.readline, source, settled=settled)
                 return
             if regular and info.st_size > limits.MAX_FILE_BYTES:
                 if kind:
                     yield too_big(source, kind)
                 else:
                     # Too big to be one JSON/YAML document: only JSON Lines can be meant.
-                    yield from read_jsonl(handle.readline, source, guessed=True)
+                    yield from read_jsonl(handle.readline, source, guessed=True, settled=settled)
                 return
             # A device or FIFO has no size: the limit is applied while reading.
             data = _read_up_to(handle.read, limits.MAX_FILE_BYTES + 1, info.st_size if regular else 0)
         except OSError as exc:
             yield ReadProblem(source, 0, 0, open_message(exc))
             return
-        yield from _read_bytes(data, handle.readline, kind, source)
+        yield from _read_bytes(data, handle.readline, kind, source, settled)
 
 
 def _stdin_binary() -> IO[bytes] | None:
@@ -312,20 +318,22 @@ def _no_writer(source: str) -> ReadProblem:
     )
 
 
-def _read_stdin(kind: str | None, source: str) -> Iterator[Payload | ReadProblem]:
+def _read_stdin(
+    kind: str | None, source: str, settled: Settled | None
+) -> Iterator[Payload | ReadProblem]:
     binary = _stdin_binary()
     if binary is None:
         yield _no_stdin(source)
         return
     try:
         if kind == "jsonl":
-            yield from read_jsonl(binary.readline, source)
+            yield from read_jsonl(binary.readline, source, settled=settled)
             return
         data = _read_up_to(binary.read, limits.MAX_FILE_BYTES + 1, 0)
     except OSError as exc:
         yield ReadProblem(source, 0, 0, open_message(exc))
         return
-    yield from _read_bytes(data, binary.readline, kind, source)
+    yield from _read_bytes(data, binary.readline, kind, source, settled)
 
 
 def _read_up_to(read: Callable[[int], bytes], limit: int, size_hint: int) -> bytes:
@@ -349,7 +357,11 @@ def _read_up_to(read: Callable[[int], bytes], limit: int, size_hint: int) -> byt
 
 
 def _read_bytes(
-    data: bytes, readline: Callable[[int], bytes], kind: str | None, source: str
+    data: bytes,
+    readline: Callable[[int], bytes],
+    kind: str | None,
+    source: str,
+    settled: Settled | None = None,
 ) -> Iterator[Payload | ReadProblem]:
     """Dispatch ``data`` (at most limits.MAX_FILE_BYTES + 1 bytes; ``readline`` gives the rest)."""
     if len(data) > limits.MAX_FILE_BYTES:
@@ -357,7 +369,9 @@ def _read_bytes(
             yield too_big(source, kind)
             return
         # Too big to be one JSON/YAML document, so it can only be a JSON Lines stream.
-        yield from read_jsonl(_Chained(data, readline).readline, source, guessed=True)
+        yield from read_jsonl(
+            _Chained(data, readline).readline, source, guessed=True, settled=settled
+        )
         return
     try:
         text = decode(data)
@@ -369,7 +383,7 @@ def _read_bytes(
     elif kind == "yaml":
         yield from read_yaml(text, source)
     elif kind == "jsonl":
-        yield from read_jsonl(io.BytesIO(data).readline, source)
+        yield from read_jsonl(io.BytesIO(data).readline, source, settled=settled)
     else:
         yield from _read_guessed(data, text, source)
 

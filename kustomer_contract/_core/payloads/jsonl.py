@@ -10,6 +10,7 @@ from .base import (
     LocatedProblem,
     Payload,
     ReadProblem,
+    Settled,
     decode,
     open_message,
     too_big,
@@ -83,11 +84,16 @@ def split_lines(
 
 
 def read_jsonl(
-    readline: Callable[[int], bytes], source: str, *, guessed: bool = False
+    readline: Callable[[int], bytes],
+    source: str,
+    *,
+    guessed: bool = False,
+    settled: Settled | None = None,
 ) -> Iterator[Payload | ReadProblem]:
     """Stream one payload per line; memory stays bounded by the longest line.
 
     ``guessed``: read as JSON Lines only because it is too big for one JSON/YAML document.
+    ``settled``: the payloads of the fast path it takes are counted there, not yielded.
     """
     for item in split_lines(readline, source):
         if isinstance(item, ReadProblem):
@@ -102,6 +108,9 @@ def read_jsonl(
             continue
         value = parse_fast(content)  # most lines: orjson, and no position until one is asked
         if value is not NEEDS_EXACT:
+            if settled is not None and settled.takes(value):
+                settled.count += 1
+                continue
             positions = LazyPositions(content.decode("utf-8"), line_no)
             yield Payload(source, line_no - 1, value, positions)
             continue
