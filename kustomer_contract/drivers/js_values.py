@@ -10,7 +10,7 @@ import itertools
 import json
 from typing import Any
 
-from .base import Returned
+from .base import Call, Returned, late_as_hung
 
 MARK = "\u0000js"
 
@@ -40,6 +40,19 @@ class JSValue:
 
     def __hash__(self) -> int:
         return hash(self.what)
+
+
+def calls_request(handles: Handles, owner: int, calls: list[Call]) -> dict[str, Any]:
+    """The request that makes ``calls`` together on instance ``owner`` (js_host.cjs)."""
+    sent = [{"method": method, "args": handles.send(owner, args)} for method, args in calls]
+    return {"op": "calls", "instance": owner, "calls": sent}
+
+
+def returned_all(handles: Handles, replies: list[dict[str, Any]], timeout: float) -> list[Returned]:
+    """How each call of a batch returned; what each changed in its options is applied first."""
+    for reply in replies:
+        handles.receive(reply)
+    return late_as_hung([returned_from(reply) for reply in replies], timeout)
 
 
 def returned_from(reply: dict[str, Any]) -> Returned:

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from ..spec.types import Klass, Spec
-from .base import Call, ImplementationError, Returned, late_as_hung
-from .js_values import Handles, JSError, JSValue, returned_from
+from .base import Call, ImplementationError, Returned
+from .js_values import Handles, JSError, JSValue, calls_request, returned_all
 
 DRIVER_SCRIPT = Path(__file__).with_name("node_driver.mjs")
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
@@ -328,20 +328,15 @@ class NodeDriver:
         names = ", ".join(dict.fromkeys(method for method, _ in calls))
         if process.dead:
             return [Returned(raised=self._exited(process, names)) for _ in calls]
-        sent = [
-            {"method": method, "args": process.handles.send(instance.number, args)}
-            for method, args in calls
-        ]
-        waiter = process.request({"op": "calls", "instance": instance.number, "calls": sent})
+        request = calls_request(process.handles, instance.number, calls)
+        waiter = process.request(request)
         if not waiter.event.wait(timeout * len(calls)):
             process.kill(f"killed: {names} did not return within {timeout:g} s")
             return [Returned(hung=True) for _ in calls]
         reply = waiter.reply
         if reply is None:
             return [Returned(raised=self._exited(process, names)) for _ in calls]
-        for each in reply["replies"]:
-            process.handles.receive(each)  # what each call changed in its options
-        return late_as_hung([returned_from(each) for each in reply["replies"]], timeout)
+        return returned_all(process.handles, reply["replies"], timeout)
 
     def has_method(self, instance: NodeInstance, name: str) -> bool:
         """Whether the object has the method (optional ones, e.g. describeConversation, may lack)."""

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from ..spec.types import Klass, Spec
-from .base import Call, ImplementationError, Returned, late_as_hung
-from .js_values import Handles, returned_from
+from .base import Call, ImplementationError, Returned
+from .js_values import Handles, calls_request, returned_all
 
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
 LOAD_TIMEOUT = 15.0  # seconds for the page to load and define the SDK
@@ -305,14 +305,9 @@ class PageDriver:
         names = ", ".join(dict.fromkeys(method for method, _ in calls))
         gone = self._gone.get(page) or self._browser_gone
         if gone:
-            return [Returned(raised=PageGone(f"{self.label}: {gone} (before {names})"))] * len(
-                calls
-            )
-        sent = [
-            {"method": method, "args": self.handles.send(instance.number, args)}
-            for method, args in calls
-        ]
-        request = {"op": "calls", "instance": instance.number, "calls": sent}
+            before = PageGone(f"{self.label}: {gone} (before {names})")
+            return [Returned(raised=before) for _ in calls]
+        request = calls_request(self.handles, instance.number, calls)
         future = asyncio.run_coroutine_threadsafe(
             page.evaluate(HANDLE, [request, self._required]), self._loop
         )
@@ -329,13 +324,9 @@ class PageDriver:
         except Exception as exc:  # noqa: BLE001 - the page went away under the call
             why = self._gone.get(page) or self._browser_gone or str(exc).splitlines()[0]
             self._gone.setdefault(page, why)
-            return [Returned(raised=PageGone(f"{self.label}: {why} (during {names})"))] * len(
-                calls
-            )
-        replies = answer["reply"]["replies"]
-        for each in replies:
-            self.handles.receive(each)  # what each call changed in its options
-        return late_as_hung([returned_from(each) for each in replies], timeout)
+            during = PageGone(f"{self.label}: {why} (during {names})")
+            return [Returned(raised=during) for _ in calls]
+        return returned_all(self.handles, answer["reply"]["replies"], timeout)
 
     def has_method(self, instance: PageInstance, name: str) -> bool:
         """Whether the object has the method (optional ones, e.g. describeConversation, may lack)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,18 +184,23 @@ def object_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrate
     return with_open_part()
 
 
-def _open_values(schema: dict, ctx: Context, pointer: str) -> Any:
+_ANY_VALUE: dict = {}  # a key no sub-schema names takes any value
+
+
+def _open_values(
+    schema: dict, ctx: Context, pointer: str
+) -> Callable[[str], st.SearchStrategy]:
     """key -> the strategy of its value in the open part of an object, built once per
     sub-schema (not per key and draw: hypothesis validates every new strategy it draws from).
     Where a Klass pointer lies below, the key's own pointer may matter: built per key then."""
     if ctx.klass_pointer is not None and ctx.klass_pointer.startswith(pointer + "/"):
         return lambda key: from_schema(
-            schema_for_key(key, schema) or {}, ctx, f"{pointer}/{_escape(key)}"
+            schema_for_key(key, schema) or _ANY_VALUE, ctx, f"{pointer}/{_escape(key)}"
         )
-    built: dict[int, st.SearchStrategy] = {}
+    built: dict[int, st.SearchStrategy] = {}  # by id of the sub-schema, which schema holds
 
     def values_of(key: str) -> st.SearchStrategy:
-        sub = schema_for_key(key, schema) or {}
+        sub = schema_for_key(key, schema) or _ANY_VALUE
         if id(sub) not in built:
             built[id(sub)] = from_schema(sub, ctx, f"{pointer}/*")
         return built[id(sub)]
