@@ -1,8 +1,7 @@
 """A conformant in-memory Kustomer double (``kustomer_contract.reference:make``).
 
-Callbacks fire from another thread after a short delay, one at a time in the order they fall
-due (as a browser's event loop runs them), so code tested against it cannot depend on
-synchronous callbacks. The double reads the spec for
+Callbacks fire from a timer thread after a short delay, as a browser's would, so code
+tested against it cannot depend on synchronous callbacks. The double reads the spec for
 validation and for what a describe stores, so it keeps whichever spec it is given.
 
     from kustomer_contract.reference import make
@@ -28,7 +27,6 @@ from ..engine.state import normalise
 from ..spec.loader import load_klass, load_spec
 from ..spec.schemas import validator_for
 from ..spec.types import Klass, Method, Spec
-from .scheduler import callbacks
 
 Callback = Callable[..., Any]
 
@@ -200,7 +198,9 @@ class KustomerDouble:
             if callback is not None:
                 callback(response, error)
 
-        callbacks.later(random.uniform(*self._delay), fire)
+        timer = threading.Timer(random.uniform(*self._delay), fire)
+        timer.daemon = True
+        timer.start()
 
 
 def _as_klass(
