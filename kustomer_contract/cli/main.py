@@ -32,19 +32,29 @@ COMMAND_MODULE = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with ``command`` only that command's: each module imports what
+    its command needs, and a one-file ``validate`` should not pay for ``check``'s imports."""
     parser = argparse.ArgumentParser(
         prog="kustomer-contract",
         description="Executable contract checks for Kustomer's Web SDK describeCustomer.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in dict.fromkeys(COMMAND_MODULE.values()):  # each module once, in order
+    modules = dict.fromkeys(COMMAND_MODULE.values()) if command is None else [COMMAND_MODULE[command]]
+    for module in modules:  # each module once, in order
         import_module(f".{module}", __package__).register(sub)
     return parser
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, if it is one (the first word that is no option)."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in COMMAND_MODULE else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_named(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
