@@ -61,6 +61,11 @@ class Assembler:
             self._cache[path] = read_yaml(path)
         return path
 
+    @property
+    def files(self) -> list[Path]:
+        """Every file read so far (the spec's own and those its ``$ref``s reached)."""
+        return list(self._cache)
+
     def document(self, path: Path) -> Any:
         """The loaded file at ``path`` with every ``$ref`` to another file inlined."""
         return self.inline(path, self._cache[path.resolve()].value, "", "", ())

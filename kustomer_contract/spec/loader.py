@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .._core.disk_cache import cached
 from .._core.pointer import escape as _escape
 from .._core.pointer import resolve as at_pointer
 from .._core.pointer import tokens as pointer_tokens
@@ -55,6 +56,12 @@ def load_spec(name_or_path: str | Path = "v1") -> Spec:
 @cache
 def _load_spec(name_or_path: str) -> Spec:
     path = resolve_spec_path(name_or_path).resolve()
+    # Reading, meta-validating and sanity-checking take most of a short run: a spec loaded
+    # once is kept on disk, keyed by the bytes of every file it came from.
+    return cached(f"spec {path}", lambda: _read_spec(path))
+
+
+def _read_spec(path: Path) -> tuple[Spec, list[Path]]:
     asm = Assembler(root=path.parent)
     asm.load(path)
     doc = asm.document(path)
@@ -64,7 +71,7 @@ def _load_spec(name_or_path: str) -> Spec:
         ptr = "".join(f"/{_escape(str(p))}" for p in err.absolute_path)
         file, line = origin_of(asm.origins, ptr, path)
         raise SpecError(file, line, ptr, err.message)
-    return _build(doc, path, asm.origins)
+    return _build(doc, path, asm.origins), [*asm.files, specs_dir() / "meta-schema.yaml"]
 
 
 def _build(doc: Mapping[str, Any], path: Path, origins: Mapping[str, tuple[Path, int]]) -> Spec:

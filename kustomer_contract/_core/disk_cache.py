@@ -1,0 +1,103 @@
+"""Values worth keeping between processes (a loaded spec), on disk, checked against their files.
+
+Loading a spec reads its YAML with positions, meta-validates it and runs the sanity checks:
+about 0.3 s, which is most of a one-file ``validate``. The entry is used only when every
+file the spec was read from still has the same bytes and this package's code is the same
+(size and modification time of its modules), so an edited spec or checkout is read afresh.
+Only a spec that loaded without error is stored: an error is never hidden by the cache.
+
+The folder is ``$KUSTOMER_CONTRACT_CACHE_DIR``, else ``$XDG_CACHE_HOME/kustomer-contract``,
+else ``~/.cache/kustomer-contract``; ``KUSTOMER_CONTRACT_CACHE_DIR=off`` turns it off. A
+folder that cannot be written only costs the time: no run fails because of the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+__all__ = ["cache_folder", "cached"]
+
+T = TypeVar("T")
+_PACKAGE = Path(__file__).resolve().parent.parent
+_FORMAT = 1  # bump when the entry's layout changes
+
+
+def cache_folder() -> Path | None:
+    """Where entries go, or None when caching is off."""
+    chosen = os.environ.get("KUSTOMER_CONTRACT_CACHE_DIR")
+    if chosen:
+        return None if chosen.lower() in ("off", "0", "no") else Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kustomer-contract"
+
+
+def _code_stamp() -> str:
+    # Size and mtime of every module: a changed checkout (or version) is a different key.
+    digest = hashlib.sha256(f"{_FORMAT} {sys.version}".encode())
+    for module in sorted(_PACKAGE.rglob("*.py")):
+        st = module.stat()
+        digest.update(f"{module.relative_to(_PACKAGE)} {st.st_size} {st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def cached(key: str, build: Callable[[], tuple[T, Iterable[Path]]]) -> T:
+    """``build()``'s value for ``key``, from disk when its files are unchanged.
+
+    ``build`` returns the value and the files it was made from; it runs (and its value is
+    stored) when there is no usable entry. Its errors propagate and nothing is stored.
+    """
+    folder = cache_folder()
+    if folder is None:
+        return build()[0]
+    stamp = _code_stamp()
+    entry = folder / f"{hashlib.sha256(f'{stamp} {key}'.encode()).hexdigest()[:32]}.pickle"
+    found = _read(entry)
+    if found is not None:
+        return found
+    value, sources = build()
+    _write(folder, entry, value, sorted({Path(p).resolve() for p in sources}))
+    return value
+
+
+def _read(entry: Path):
+    try:
+        with entry.open("rb") as f:
+            sources, payload = pickle.load(f)
+        if all(_digest(Path(path)) == digest for path, digest in sources):
+            return pickle.loads(payload)
+    except Exception:  # missing, truncated or from an older layout: build afresh
+        pass
+    return None
+
+
+def _write(folder: Path, entry: Path, value: object, sources: list[Path]) -> None:
+    try:
+        digests = [(str(p), _digest(p)) for p in sources]
+        if any(d is None for _, d in digests):
+            return  # a source vanished while loading: do not store what cannot be checked
+        blob = pickle.dumps((digests, pickle.dumps(value)), protocol=pickle.HIGHEST_PROTOCOL)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".entry-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(temp, entry)  # readers see the old entry or the whole new one
+        except BaseException:
+            os.unlink(temp)
+            raise
+    except Exception:  # read-only home, full disk, an unpicklable value: only time is lost
+        pass
