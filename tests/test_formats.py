@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kustomer_contract.callers import validate
 from kustomer_contract.cli import validate as validate_command
@@ -14,7 +20,7 @@ from kustomer_contract.cli.main import main
 from kustomer_contract.generate import values
 from kustomer_contract.generate.strategies import invalid_sweep
 from kustomer_contract.spec.fastcheck import FastCheck
-from kustomer_contract.spec.formats import conforms
+from kustomer_contract.spec.formats import STRICT, conforms
 from kustomer_contract.spec.loader import load_spec
 from kustomer_contract.spec.schemas import PayloadValidator, formats_used, validator_for
 
@@ -192,3 +198,42 @@ def test_loose_format_checks_are_caught_on_every_seed(module, seed, capsys, monk
     [result] = json.loads(capsys.readouterr().out)["results"]
     assert code == 1 and result["status"] == "failed", result
     assert "format" in result["failure"]["expected"]
+
+
+_NEAR_CORPUS = st.sampled_from([v for _, v, _ in CASES]) | st.text(
+    alphabet="0123456789-:TZtz+.%/#?@[]abc \n\u00e9", max_size=30
+)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("rfc3987") is not None,
+    reason="with rfc3987 installed, jsonschema checks uri with another library",
+)
+@given(text=_NEAR_CORPUS | st.tuples(_NEAR_CORPUS, _NEAR_CORPUS).map("".join))
+def test_strict_formats_are_jsonschemas_except_a_final_newline(text):
+    from jsonschema import Draft202012Validator
+
+    base = Draft202012Validator.FORMAT_CHECKER
+    for name, strict in STRICT.items():
+        assert strict(text) is (base.conforms(text, name) and not text.endswith("\n")), name
+
+
+def test_a_valid_payload_is_judged_without_importing_jsonschema(tmp_path):
+    # jsonschema's and PyYAML's imports are most of a one-file validate: once the spec is in
+    # the cache, the fast path must need neither.
+    path = tmp_path / "ok.json"
+    attributes = {"lastOrderAt": "2024-05-01T12:30:00Z", "profileUrl": "https://example.com/"}
+    path.write_text(json.dumps({"customAttributes": attributes}))
+    probe = (
+        "import sys; from kustomer_contract.cli.main import main; "
+        f"code = main(['validate', {str(path)!r}]); "
+        "print(code, 'jsonschema' in sys.modules, 'yaml' in sys.modules)"
+    )
+    env = {**os.environ, "KUSTOMER_CONTRACT_CACHE_DIR": str(tmp_path / "cache")}
+
+    def run() -> str:
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+        return done.stdout.splitlines()[-1]
+
+    assert run() == "0 True True"  # the spec is read, checked and stored
+    assert run() == "0 False False"

@@ -30,7 +30,7 @@ from typing import Any
 from .formats import conforms
 from .schemas import PayloadValidator, Problem, formats_used
 
-__all__ = ["FastCheck", "rust_schema"]
+__all__ = ["FastCheck", "list_schema", "rust_schema"]
 
 # Python's \s for str patterns is str.isspace(); every such character is below U+3001.
 # Inside a class these characters need no escaping (none is "]", "\\", "^" or "-").
@@ -132,8 +132,26 @@ def _rewrite(node: Any) -> Any:
     return node
 
 
-def _compile_rust(schema: Any):
-    """The jsonschema_rs validator for ``schema``, or None to stay on the Python path."""
+_ITEM_ID = "urn:kustomer-contract:item"
+
+
+def list_schema(schema: Any) -> Any:
+    """A schema valid for exactly the lists whose every item ``schema`` accepts.
+
+    The item schema is embedded as its own resource (``$id``), so its ``#...`` references
+    still resolve against itself."""
+    if not isinstance(schema, Mapping) or "$id" in schema:
+        raise ValueError("only a schema without its own $id can be embedded")
+    return {
+        "type": "array",
+        "items": {"$ref": _ITEM_ID},
+        "$defs": {"item": {**schema, "$id": _ITEM_ID}},
+    }
+
+
+def _compile_rust(schema: Any, *, as_list: bool = False):
+    """The jsonschema_rs validator for ``schema`` (of a list of such payloads with
+    ``as_list``), or None to stay on the Python path."""
     try:
         import jsonschema_rs
     except ImportError:
@@ -144,8 +162,9 @@ def _compile_rust(schema: Any):
 
     formats = {name: format_function(name) for name in formats_used(schema)}
     try:
+        portable = rust_schema(schema)
         return jsonschema_rs.Draft202012Validator(
-            rust_schema(schema),
+            list_schema(portable) if as_list else portable,
             formats=formats,
             validate_formats=True,
             ignore_unknown_formats=False,
@@ -161,8 +180,8 @@ class FastCheck:
     def __init__(self, validator: PayloadValidator, *, use_rust: bool = True) -> None:
         self.validator = validator
         self._rust = _compile_rust(validator.schema) if use_rust else None
-        self._python = validator._validator  # schema only; the Klass check is separate
         self._klass = validator.klass is not None and validator.klass_pointer is not None
+        self._list: Any = None if use_rust else False  # compiled on the first batch
 
     @property
     def uses_rust(self) -> bool:
@@ -176,12 +195,28 @@ class FastCheck:
                 return rust.is_valid(instance)
             except Exception:  # lone surrogates and the like cannot cross: Python judges
                 pass
-        return self._python.is_valid(instance)
+        return self.validator._validator.is_valid(instance)  # schema only, without the Klass
 
     def is_valid(self, instance: Any) -> bool:
         if not self.schema_valid(instance):
             return False
         return not (self._klass and any(self.validator._klass_problems(instance)))
+
+    def all_valid(self, instances: list[Any]) -> bool:
+        """Whether every one of ``instances`` is valid, in one call into Rust: a stream's
+        lines are judged a batch at a time. False may also mean "judge them one by one"."""
+        if self._list is None:
+            self._list = _compile_rust(self.validator.schema, as_list=True) or False
+        if self._list is False:
+            return False
+        try:
+            if not self._list.is_valid(instances):
+                return False
+        except Exception:  # lone surrogates and the like: one by one, where Python judges
+            return False
+        return not (
+            self._klass and any(any(self.validator._klass_problems(i)) for i in instances)
+        )
 
     def problems(self, instance: Any) -> list[Problem]:
         """[] for a valid payload; otherwise the PayloadValidator's problems (may be [])."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from .._core.pointer import escape as _escape
@@ -259,20 +259,20 @@ class PayloadValidator:
     """Validates one kind of payload (a method's options or response) against the spec."""
 
     def __init__(self, schema: Any, klass: Klass | None = None, klass_pointer: str | None = None):
-        from .formats import format_checker
-
         self.schema = schema
-        checker = format_checker()
-        missing = formats_used(schema) - set(checker.checkers)
-        if missing:
-            raise RuntimeError(
-                f"format(s) {', '.join(sorted(missing))} cannot be checked in this environment: "
-                "install rfc3339-validator and rfc3986-validator"
-            )
         self.klass = klass
         self.klass_pointer = klass_pointer
         self._hints: dict[tuple, str | None] = {}  # (keyword, *schema path) -> hint
-        self._validator = _validator_class()(schema, format_checker=checker)
+
+    @cached_property
+    def _validator(self) -> Any:
+        # Built on first use: importing jsonschema is most of a short run, and the fast
+        # path (fastcheck.py) needs it only for the payloads it cannot judge alone.
+        from .formats import checker_for
+
+        return _validator_class()(
+            self.schema, format_checker=checker_for(frozenset(formats_used(self.schema)))
+        )
 
     def is_valid(self, instance: Any) -> bool:
         return self._validator.is_valid(instance) and not any(self._klass_problems(instance))
