@@ -87,3 +87,43 @@ def test_what_the_fast_path_must_leave_to_the_exact_reader() -> None:
 def test_ordinary_lines_take_the_fast_path() -> None:
     line = b'{"attributes":{"emails":["a@b.co"],"phones":["+1 555 0100"]},"customAttributes":{"vipBool":true,"scoreNum":1.5}}'
     assert parse_fast(line) == json.loads(line)
+
+
+# A stream's lines judged a batch at a time give what they give one by one: the same
+# payloads (value and line), problems and count, whatever the mix of lines.
+LINES = st.one_of(
+    TEXTS,
+    st.sampled_from(['{"a":1,"a":2}', '["\\ud800"]', "[1e400]", "{", "", "  ", "x", '"a":1']),
+)
+
+
+def _read(lines: list[str], batched: bool, takes) -> tuple[list, int]:
+    from io import BytesIO
+
+    from kustomer_contract._core.payloads import base, jsonl
+
+    settled = base.Settled(takes, (lambda vs: all(map(takes, vs))) if batched else None)
+    data = BytesIO("\n".join(lines).encode("utf-8"))
+    seen = []
+    for item in jsonl.read_jsonl(data.readline, "<t>", settled=settled):
+        if isinstance(item, Payload):
+            seen.append(("payload", item.index, json.dumps(item.value, sort_keys=True)))
+        else:
+            seen.append(("problem", item.line, item.col, item.message))
+    return seen, settled.count
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, max_size=150), st.sampled_from([1, 3, 64]))
+def test_lines_judged_a_batch_at_a_time_read_as_one_by_one(lines, every) -> None:
+    from kustomer_contract._core.payloads import jsonl
+
+    def takes(value: object) -> bool:  # takes most, not all: both branches of a batch run
+        return isinstance(value, (dict, list)) and len(json.dumps(value)) % 7 != 0
+
+    old = jsonl._BATCH_LINES
+    jsonl._BATCH_LINES = every
+    try:
+        assert _read(lines, True, takes) == _read(lines, False, takes)
+    finally:
+        jsonl._BATCH_LINES = old

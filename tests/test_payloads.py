@@ -20,6 +20,7 @@ from kustomer_contract._core.payloads import (
     ReadProblem,
     iter_payload_files,
     read_payloads,
+    yamltext,  # imported when YAML is read; here now
 )
 from kustomer_contract._core.pointer import join as json_pointer
 
@@ -57,9 +58,9 @@ def yaml_loader(request, monkeypatch):
         class PureLoader(yaml.SafeLoader):
             pass
 
-        monkeypatch.setattr(payloads.yamltext, "_YamlLoader", PureLoader)
-        monkeypatch.setattr(payloads.yamltext, "_USES_LIBYAML", False)
-    elif not payloads.yamltext._USES_LIBYAML:
+        monkeypatch.setattr(yamltext, "_YamlLoader", PureLoader)
+        monkeypatch.setattr(yamltext, "_USES_LIBYAML", False)
+    elif not yamltext._USES_LIBYAML:
         pytest.skip("PyYAML built without libyaml")
     return request.param
 

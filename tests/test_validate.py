@@ -535,6 +535,20 @@ def test_rust_and_python_agree_on_invalid_payloads(case):
     assert any(p.pointer == case.pointer for p in check.problems(case.value))
 
 
+_CHECK_V1 = FastCheck(validator_for(V1))
+
+
+@AGREE
+@given(
+    payloads=st.lists(
+        valid_options(V1) | invalid_options(V1).map(lambda case: case.value), max_size=6
+    )
+)
+def test_a_batch_is_valid_exactly_when_each_payload_is(payloads):
+    # The embedded item schema resolves its own references (custom-attributes $defs).
+    assert _CHECK_V1.all_valid(payloads) is all(map(_CHECK_V1.is_valid, payloads))
+
+
 @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(data=st.data())
 def test_klass_check_applies_on_the_fast_path(data, klass):

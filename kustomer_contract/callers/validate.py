@@ -230,7 +230,9 @@ def _validate(
             report.start_file(source)
             unread = False
             # Valid lines a report shows nothing of are only counted (when nothing warns).
-            settled = None if report.shows_valid or warn else Settled(checker.is_valid)
+            settled = (
+                None if report.shows_valid or warn else Settled(checker.is_valid, checker.all_valid)
+            )
             for item in read_payloads(path, settled=settled):
                 if isinstance(item, ReadProblem):
                     summary.read_problems += 1

@@ -48,8 +48,15 @@ class Settled:
     (``takes(value)`` true: e.g. valid ones, when a report shows nothing of them), counted in
     ``count`` instead of yielded: a million valid lines build no Payload and no position map."""
 
-    def __init__(self, takes: Callable[[object], bool]) -> None:
+    def __init__(
+        self,
+        takes: Callable[[object], bool],
+        takes_all: Callable[[list[object]], bool] | None = None,
+    ) -> None:
         self.takes = takes
+        # Optional: whether it takes every value of a batch, in one call (False may only
+        # mean "ask one by one"); lets a reader judge lines a batch at a time.
+        self.takes_all = takes_all
         self.count = 0
 
 

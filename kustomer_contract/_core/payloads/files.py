@@ -30,7 +30,6 @@ from .base import (
 )
 from .jsonl import read_jsonl, split_lines
 from .jsontext import parse_json_text, read_json_text
-from .yamltext import read_yaml
 
 # ---------------------------------------------------------------------------
 # Entry points
@@ -381,6 +380,8 @@ def _read_bytes(
     if kind == "json":
         yield read_json_text(text, source, 0, 1, per_line=False)
     elif kind == "yaml":
+        from .yamltext import read_yaml  # PyYAML's import is a third of a short JSON run
+
         yield from read_yaml(text, source)
     elif kind == "jsonl":
         yield from read_jsonl(io.BytesIO(data).readline, source, settled=settled)
@@ -400,6 +401,8 @@ def _read_guessed(data: bytes, text: str, source: str) -> Iterator[Payload | Rea
         if not parse_json_text(lines[0], source, 0, 1, per_line=True)[1]:
             yield from read_jsonl(io.BytesIO(data).readline, source)
             return
+    from .yamltext import read_yaml
+
     as_yaml = list(read_yaml(text, source))
     broken_yaml = any(isinstance(item, ReadProblem) for item in as_yaml)
     if broken_yaml and text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[", '"'):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import orjson
+
 from . import base as limits  # read at call time: tests lower them
 from .base import (
     BOM,
@@ -15,7 +17,14 @@ from .base import (
     open_message,
     too_big,
 )
-from .jsontext import NEEDS_EXACT, LazyPositions, parse_fast, read_json_text
+from .jsontext import (
+    NEEDS_EXACT,
+    LazyPositions,
+    keys_kept,
+    orjson_may_read_each,
+    parse_fast,
+    read_json_text,
+)
 
 # ---------------------------------------------------------------------------
 # JSON Lines
@@ -31,27 +40,49 @@ def split_lines(
     (an endless stream such as /dev/zero has no end of line), and ``max_total`` bytes
     read in all stop the reading.  Every read is bounded, so Ctrl-C is seen in between.
     """
+    for batch in split_line_batches(readline, source, max_total, lines=1, size=0):
+        yield from batch
+
+
+def split_line_batches(
+    readline: Callable[[int], bytes],
+    source: str,
+    max_total: int | None = None,
+    *,
+    lines: int,
+    size: int,
+) -> Iterator[list[tuple[int, int, bytes] | ReadProblem]]:
+    """What :func:`split_lines` gives, in lists of up to ``lines`` lines or ``size`` bytes
+    (a problem ends its list): a stream of short lines is read without a generator step
+    per line."""
     limit = limits.MAX_FILE_BYTES
     line_no = 0
     offset = 0
+    batch: list[tuple[int, int, bytes] | ReadProblem] = []
+    held = 0
     while True:
+        if batch and (len(batch) >= lines or held >= size):
+            yield batch
+            batch, held = [], 0
         if max_total is not None and offset > max_total:
-            yield ReadProblem(
-                source,
-                0,
-                0,
-                f"larger than {max_total // 1_000_000} MB, the limit: the rest was not read; "
-                "split it into smaller files",
+            batch.append(
+                ReadProblem(
+                    source,
+                    0,
+                    0,
+                    f"larger than {max_total // 1_000_000} MB, the limit: the rest was not read; "
+                    "split it into smaller files",
+                )
             )
-            return
+            break
         try:
             # +2 leaves room for the "\r\n" of a line that is exactly at the limit.
             raw = readline(limit + 3)
         except OSError as exc:
-            yield ReadProblem(source, line_no + 1, 0, open_message(exc))
-            return
+            batch.append(ReadProblem(source, line_no + 1, 0, open_message(exc)))
+            break
         if not raw:
-            return
+            break
         line_no += 1
         line_offset = offset
         offset += len(raw)
@@ -59,28 +90,50 @@ def split_lines(
         if content.endswith(b"\r"):
             content = content[:-1]
         if len(content) <= limit:
-            yield line_no, line_offset, content
+            batch.append((line_no, line_offset, content))
+            held += len(content)
             continue
-        # Skip the rest of the line in bounded chunks, never holding it whole.
-        skipped = 0
-        while raw and not raw.endswith(b"\n"):
-            if skipped > limit or (max_total is not None and offset > max_total):
-                break
-            try:
-                raw = readline(1 << 20)
-            except OSError:
-                break
-            offset += len(raw)
-            skipped += len(raw)
-        endless = skipped > limit and bool(raw) and not raw.endswith(b"\n")
-        message = f"line is longer than {limit // 1_000_000} MB: split the payload or shorten it"
+        problem, offset, endless = _skip_long_line(readline, raw, offset, line_no, source, max_total)
+        batch.append(problem)
         if endless:
-            message += (
-                f"; no end of line in the next {limit // 1_000_000} MB, the rest was not read"
-            )
-        yield ReadProblem(source, line_no, 1, message)
-        if endless:
-            return
+            break
+        yield batch
+        batch, held = [], 0
+    if batch:
+        yield batch
+
+
+def _skip_long_line(
+    readline: Callable[[int], bytes],
+    raw: bytes,
+    offset: int,
+    line_no: int,
+    source: str,
+    max_total: int | None,
+) -> tuple[ReadProblem, int, bool]:
+    """Skip the rest of an over-long line in bounded chunks, never holding it whole."""
+    limit = limits.MAX_FILE_BYTES
+    skipped = 0
+    while raw and not raw.endswith(b"\n"):
+        if skipped > limit or (max_total is not None and offset > max_total):
+            break
+        try:
+            raw = readline(1 << 20)
+        except OSError:
+            break
+        offset += len(raw)
+        skipped += len(raw)
+    endless = skipped > limit and bool(raw) and not raw.endswith(b"\n")
+    message = f"line is longer than {limit // 1_000_000} MB: split the payload or shorten it"
+    if endless:
+        message += f"; no end of line in the next {limit // 1_000_000} MB, the rest was not read"
+    return ReadProblem(source, line_no, 1, message), offset, endless
+
+
+# A batch of lines judged in one call: large enough that the calls cost little next to the
+# work, small enough that a batch with an invalid line (then asked line by line) costs little.
+_BATCH_LINES = 64
+_BATCH_BYTES = 1 << 20
 
 
 def read_jsonl(
@@ -93,32 +146,77 @@ def read_jsonl(
     """Stream one payload per line; memory stays bounded by the longest line.
 
     ``guessed``: read as JSON Lines only because it is too big for one JSON/YAML document.
-    ``settled``: the payloads of the fast path it takes are counted there, not yielded.
+    ``settled``: the payloads of the fast path it takes are counted there, not yielded; with
+    its ``takes_all``, lines are read, parsed and offered a batch at a time.
     """
-    for item in split_lines(readline, source):
-        if isinstance(item, ReadProblem):
-            if guessed and item.line == 1:
-                # Not JSON Lines either: say what the file is, not what its first line is.
-                yield too_big(source, "json", first_line=True)
-                return
-            yield item
-            continue
-        line_no, line_offset, content = item
-        if not content.strip(b" \t\r") or (line_no == 1 and content == BOM):
-            continue
-        value = parse_fast(content)  # most lines: orjson, and no position until one is asked
-        if value is not NEEDS_EXACT:
-            if settled is not None and settled.takes(value):
-                settled.count += 1
+    batched = settled is not None and settled.takes_all is not None
+    lines, size = (_BATCH_LINES, _BATCH_BYTES) if batched else (1, 0)
+    for batch in split_line_batches(readline, source, lines=lines, size=size):
+        pending: list[tuple[int, int, bytes]] = []
+        for item in batch:
+            if isinstance(item, ReadProblem):
+                if guessed and item.line == 1:
+                    # Not JSON Lines either: say what the file is, not what its first line is.
+                    yield too_big(source, "json", first_line=True)
+                    return
+                yield from _batch(pending, source, settled)  # a problem ends its batch
+                pending = []
+                yield item
                 continue
-            positions = LazyPositions(content.decode("utf-8"), line_no)
-            yield Payload(source, line_no - 1, value, positions)
-            continue
+            line_no, line_offset, content = item
+            if not content.strip(b" \t\r") or (line_no == 1 and content == BOM):
+                continue
+            if batched:
+                pending.append(item)
+            else:
+                yield from _line(line_no, line_offset, content, source, settled)
+        yield from _batch(pending, source, settled)
+
+
+def _batch(
+    batch: list[tuple[int, int, bytes]], source: str, settled: Settled | None
+) -> Iterator[Payload | ReadProblem]:
+    """The lines of ``batch`` as ``_line`` gives them, in order, with one screen, one key
+    count and one ``takes_all`` for the whole batch when every line passes."""
+    if not batch:
+        return
+    assert settled is not None and settled.takes_all is not None
+    contents = [content for _, _, content in batch]
+    joined = b"\n".join(contents)
+    values: list[object] | None = None
+    if orjson_may_read_each(contents, joined):
         try:
-            text = decode(content, first_line=line_no, base_offset=line_offset)
-        except LocatedProblem as problem:
-            yield ReadProblem(source, problem.line, problem.col, problem.message)
-            continue
-        yield read_json_text(text, source, line_no - 1, line_no, per_line=True)
+            values = [orjson.loads(content) for content in contents]
+        except orjson.JSONDecodeError:
+            values = None  # some line is no JSON: each line as usual, for its message
+    if values is None or not keys_kept(joined, values):
+        for line_no, line_offset, content in batch:
+            yield from _line(line_no, line_offset, content, source, settled)
+        return
+    if settled.takes_all(values):
+        settled.count += len(values)
+        return
+    for (line_no, _, content), value in zip(batch, values, strict=True):
+        if settled.takes(value):
+            settled.count += 1
+        else:
+            yield Payload(source, line_no - 1, value, LazyPositions(content.decode(), line_no))
 
 
+def _line(
+    line_no: int, line_offset: int, content: bytes, source: str, settled: Settled | None
+) -> Iterator[Payload | ReadProblem]:
+    value = parse_fast(content)  # most lines: orjson, and no position until one is asked
+    if value is not NEEDS_EXACT:
+        if settled is not None and settled.takes(value):
+            settled.count += 1
+            return
+        positions = LazyPositions(content.decode("utf-8"), line_no)
+        yield Payload(source, line_no - 1, value, positions)
+        return
+    try:
+        text = decode(content, first_line=line_no, base_offset=line_offset)
+    except LocatedProblem as problem:
+        yield ReadProblem(source, problem.line, problem.col, problem.message)
+        return
+    yield read_json_text(text, source, line_no - 1, line_no, per_line=True)

@@ -75,6 +75,45 @@ _DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
 _LONG_RUN = b"0" * 19
 
 
+def orjson_may_read(content: bytes) -> bool:
+    """The screen of :func:`parse_fast`: false when only the exact reader may judge the text."""
+    return _brackets(content) <= limits.MAX_DEPTH and _screened(content)
+
+
+def orjson_may_read_each(contents: list[bytes], joined: bytes) -> bool:
+    """:func:`orjson_may_read` of each text, given them joined by ``\n``: one pass over the
+    joined bytes, and a count per text only when the brackets of all could pass the limit."""
+    if not _screened(joined):
+        return False
+    if _brackets(joined) <= limits.MAX_DEPTH:
+        return True
+    return all(_brackets(c) <= limits.MAX_DEPTH for c in contents)
+
+
+def _brackets(content: bytes) -> int:
+    return content.count(b"[") + content.count(b"{")
+
+
+def _screened(content: bytes) -> bool:
+    return not (
+        b"\\u" in content
+        or b" :" in content  # a space before a colon: keys are counted as '":'
+        or b"\t:" in content
+        or b"\n:" in content
+        or b"\r:" in content
+        or _LONG_RUN in content.translate(_DIGITS_AS_ZERO)
+    )
+
+
+def keys_kept(content: bytes, value: object) -> bool:
+    """Whether orjson kept every key of ``content`` (it keeps the last of duplicates), for a
+    text :func:`orjson_may_read` passed; also for several such texts and the list of their
+    values, as each text has at least as many '":' as the compact form of its value."""
+    if not isinstance(value, (dict, list)):
+        return True
+    return content.count(b'":') == orjson.dumps(value).count(b'":')
+
+
 def parse_fast(content: bytes) -> object:
     """orjson's value of one JSON text, where it is sure to be what the exact reader gives;
     else NEEDS_EXACT: the text does not parse, or it might hold what orjson takes and the
@@ -85,25 +124,13 @@ def parse_fast(content: bytes) -> object:
     orjson's compact rewriting of its value (a text with a space before a colon goes to the
     reader), and inside strings ``":`` is the same in both as long as the text has no ``\\u``
     escape (a quote could be written ``\\u0022``)."""
-    if (
-        b"\\u" in content
-        or content.count(b"[") + content.count(b"{") > limits.MAX_DEPTH
-        or b" :" in content  # a space before a colon: below, keys are counted as '":'
-        or b"\t:" in content
-        or b"\n:" in content
-        or b"\r:" in content
-        or _LONG_RUN in content.translate(_DIGITS_AS_ZERO)
-    ):
+    if not orjson_may_read(content):
         return NEEDS_EXACT
     try:
         value = orjson.loads(content)
     except orjson.JSONDecodeError:
         return NEEDS_EXACT  # the exact reader says what and where
-    if isinstance(value, (dict, list)) and content.count(b'":') != orjson.dumps(value).count(
-        b'":'
-    ):
-        return NEEDS_EXACT
-    return value
+    return value if keys_kept(content, value) else NEEDS_EXACT
 
 
 def parse_json(
