@@ -39,7 +39,7 @@ TEXTS = st.recursive(
     ),
     max_leaves=12,
 )
-SPACING = st.sampled_from(["", " ", "\t"])
+SPACING = st.sampled_from(["", " ", "\t", "\n", "\r\n  "])  # whole files span lines
 
 
 def _same(a: object, b: object) -> bool:
@@ -78,6 +78,7 @@ def test_what_the_fast_path_must_leave_to_the_exact_reader() -> None:
         b"[NaN]",
         b"[1e400]",
         b"[" * 1001 + b"]" * 1001,  # past the nesting limit
+        b"[" * 300 + b"]" * 300,  # within it, but deeper than orjson writes
         b"\xef\xbb\xbf[1]",
         b'{"a":1} x',
     ]:

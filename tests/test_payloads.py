@@ -256,6 +256,14 @@ def test_nesting_limit(tmp_path):
     assert "deeper than 1000 levels" in problem.message
 
 
+@pytest.mark.parametrize("name", ["deep.json", "deep.jsonl"])
+def test_a_value_deeper_than_orjson_writes_is_still_read(tmp_path, name):
+    # orjson reads 1024 levels but writes only 254: its fast path must hand such a value to
+    # the exact reader, not fail with an internal error.
+    payload = only_payload(read(tmp_path, name, "[" * 300 + "]" * 300 + "\n"))
+    assert payload.position("/0" * 299) == (1, 300)
+
+
 def test_depth_is_checked_even_when_json_loads_accepts(tmp_path):
     # With a raised recursion limit json.loads itself parses 1001 levels happily.
     old = sys.getrecursionlimit()

@@ -29,7 +29,7 @@ from .base import (
     too_big,
 )
 from .jsonl import read_jsonl, split_lines
-from .jsontext import parse_json_text, read_json_text
+from .jsontext import NEEDS_EXACT, LazyPositions, parse_fast, parse_json_text, read_json_text
 
 # ---------------------------------------------------------------------------
 # Entry points
@@ -171,7 +171,7 @@ def _walk(root: Path, glob: str | None) -> Iterator[Path | Skipped]:
         dirs[:] = kept
         for name in sorted(files):
             full = Path(top, name)
-            if not _wanted(name, full.relative_to(root).as_posix(), glob):
+            if not _wanted(name, glob, lambda full=full: full.relative_to(root).as_posix()):
                 continue
             try:
                 mode = os.stat(full).st_mode
@@ -209,10 +209,10 @@ def _not_regular(mode: int) -> str:
     return f"skipped: {what}, not a regular file; name it on the command line to read it"
 
 
-def _wanted(name: str, relative: str, glob: str | None) -> bool:
+def _wanted(name: str, glob: str | None, relative: Callable[[], str]) -> bool:
     if glob is None:
         return any(fnmatchcase(name.lower(), pattern) for pattern in DEFAULT_GLOBS)
-    return fnmatchcase(name, glob) or fnmatchcase(relative, glob)
+    return fnmatchcase(name, glob) or fnmatchcase(relative(), glob)
 
 
 def _guarded(
@@ -378,6 +378,10 @@ def _read_bytes(
         yield ReadProblem(source, problem.line, problem.col, problem.message)
         return
     if kind == "json":
+        value = parse_fast(data)  # most files: orjson, positions only when one is asked
+        if value is not NEEDS_EXACT:
+            yield Payload(source, 0, value, LazyPositions(text, 1))
+            return
         yield read_json_text(text, source, 0, 1, per_line=False)
     elif kind == "yaml":
         from .yamltext import read_yaml  # PyYAML's import is a third of a short JSON run

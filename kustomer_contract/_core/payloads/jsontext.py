@@ -111,7 +111,11 @@ def keys_kept(content: bytes, value: object) -> bool:
     values, as each text has at least as many '":' as the compact form of its value."""
     if not isinstance(value, (dict, list)):
         return True
-    return content.count(b'":') == orjson.dumps(value).count(b'":')
+    try:
+        compact = orjson.dumps(value)
+    except TypeError:  # past orjson's write depth (254), within its read depth: ask the reader
+        return False
+    return content.count(b'":') == compact.count(b'":')
 
 
 def parse_fast(content: bytes) -> object:
