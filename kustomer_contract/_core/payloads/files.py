@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import io
 import os
 import stat
@@ -171,7 +172,7 @@ def _walk(root: Path, glob: str | None) -> Iterator[Path | Skipped]:
         dirs[:] = kept
         for name in sorted(files):
             full = Path(top, name)
-            if not _wanted(name, glob, lambda full=full: full.relative_to(root).as_posix()):
+            if not _wanted(name, glob, functools.partial(_relative, full, root)):
                 continue
             try:
                 mode = os.stat(full).st_mode
@@ -207,6 +208,10 @@ def _not_regular(mode: int) -> str:
         what = "not a regular file"
     # Reading one could block or never end: only on request, then within the size limits.
     return f"skipped: {what}, not a regular file; name it on the command line to read it"
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
 
 
 def _wanted(name: str, glob: str | None, relative: Callable[[], str]) -> bool:
