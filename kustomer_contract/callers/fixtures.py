@@ -21,6 +21,7 @@ from typing import Any
 
 from .._core.safe_write import silence_stdout, write_text
 from ..errors import print_error
+from ..generate.reproducible import independent_of_loaded_modules
 
 KINDS = ("valid", "invalid", "response", "sequence")
 
@@ -56,7 +57,8 @@ def generate(spec: Any, kind: str, count: int, seed: int, klass: Any = None) -> 
             seen.add(key)
             found.append(case)
 
-    collect()
+    with independent_of_loaded_modules():
+        collect()
     yield from found
 
 

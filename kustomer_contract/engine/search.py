@@ -10,6 +10,7 @@ from typing import Any
 
 from ..drivers.base import Driver
 from ..generate.cases import Case
+from ..generate.reproducible import independent_of_loaded_modules
 from ..spec.guarantees import LATE
 from ..spec.types import Klass, Spec
 from .checks import (
@@ -127,7 +128,7 @@ def check_guarantee(
     for case in sweep:  # explicit examples run before the generated ones
         judge = example(case)(judge)
     error = None
-    with driver.running():  # e.g. os._exit guarded for the whole run
+    with driver.running(), independent_of_loaded_modules():  # os._exit guarded throughout
         try:
             judge()
         except (_ShrinkBudgetSpent, _LateFound):

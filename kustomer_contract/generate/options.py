@@ -15,6 +15,7 @@ from ..spec.types import Klass, Spec, SpecError
 from . import values
 from .canonical import UNREACHABLE, canonical
 from .invalid import Invalid, labelled, violations_of
+from .reproducible import independent_of_loaded_modules
 from .valid import Context, from_schema, key_strategy
 
 # --- public strategies ---------------------------------------------------------------------
@@ -93,7 +94,8 @@ def _probe(
 
     base = f"/methods/{_escape(method)}/{part}"
     try:
-        probe()
+        with independent_of_loaded_modules():
+            probe()
     except _Found:
         return
     except Unsatisfiable:
@@ -303,7 +305,8 @@ def first_example(strategy: st.SearchStrategy, seed: int = 0) -> Any:
         found.append(value)
 
     try:
-        grab()
+        with independent_of_loaded_modules():
+            grab()
     except Unsatisfiable:
         return None
     return found[0]
