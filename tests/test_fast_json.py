@@ -25,14 +25,20 @@ KEYS = st.text(alphabet='ab":\\ ', max_size=3)
 
 def _objects(children: st.SearchStrategy) -> st.SearchStrategy[str]:
     """Object texts written by hand, so a key may come twice."""
-    pair = st.tuples(KEYS, children)
+    pair = st.tuples(KEYS, st.sampled_from(["", " ", "\n "]), children)  # space before ':'
     return st.lists(pair, max_size=4).map(
-        lambda pairs: "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in pairs) + "}"
+        lambda pairs: "{" + ",".join(f"{json.dumps(k)}{sp}:{v}" for k, sp, v in pairs) + "}"
     )
 
 
 TEXTS = st.recursive(
-    SCALARS.map(lambda v: json.dumps(v, ensure_ascii=False)),
+    st.one_of(
+        SCALARS.map(lambda v: json.dumps(v, ensure_ascii=False)),
+        SCALARS.map(json.dumps),  # \\uXXXX escapes, surrogate pairs included
+        st.sampled_from(
+            ['"\\ud800"', '"a\\udc00"', '"\\ud83d\\ude00"', '"\\u0022:"', '"\\u003a"', '"\\u003A:"']
+        ),
+    ),
     lambda children: st.one_of(
         st.lists(children, max_size=4).map(lambda items: "[" + ",".join(items) + "]"),
         _objects(children),
@@ -69,7 +75,9 @@ def test_a_fast_value_is_the_exact_readers_value(text: str, space: str) -> None:
 def test_what_the_fast_path_must_leave_to_the_exact_reader() -> None:
     for text in [
         b'{"a":1,"a":2}',  # a duplicate key
-        b'{"a":1,"a":2,"s":"\\u0022:"}',  # ... masked by a quote written as an escape
+        b'{"a":1,"a":2,"s":"\\u0022:"}',  # ... with a quote written as an escape
+        b'{"a":1,"a":2,"s":"\\u003a"}',  # ... masked by a colon written as an escape
+        b'{"a":1,"a":2,"s":"\\u003A"}',
         b'{"a" :1,"a":2}',  # ... with a space before a colon
         b'{"x":{"a":[1],"a":[1]}}',  # ... deeper down
         b'["\\ud800"]',  # a lone surrogate

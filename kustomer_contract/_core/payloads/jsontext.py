@@ -96,38 +96,37 @@ def _brackets(content: bytes) -> int:
 
 def _screened(content: bytes) -> bool:
     return not (
-        b"\\u" in content
-        or b" :" in content  # a space before a colon: keys are counted as '":'
-        or b"\t:" in content
-        or b"\n:" in content
-        or b"\r:" in content
+        b"\\u003a" in content  # a colon written as an escape: see keys_kept
+        or b"\\u003A" in content
         or _LONG_RUN in content.translate(_DIGITS_AS_ZERO)
     )
 
 
 def keys_kept(content: bytes, value: object) -> bool:
     """Whether orjson kept every key of ``content`` (it keeps the last of duplicates), for a
-    text :func:`orjson_may_read` passed; also for several such texts and the list of their
-    values, as each text has at least as many '":' as the compact form of its value."""
+    text :func:`orjson_may_read` passed: its compact form has as many colons. Each key has
+    one in both; a colon inside a string is in both alike, unless the text wrote it
+    ``\\u003a`` (then only the compact form has it, and could hide a lost key), which the
+    screen sends to the reader. So a text never has fewer colons than its compact form, and
+    this holds for several texts and the list of their values too."""
     if not isinstance(value, (dict, list)):
         return True
     try:
         compact = orjson.dumps(value)
     except TypeError:  # past orjson's write depth (254), within its read depth: ask the reader
         return False
-    return content.count(b'":') == compact.count(b'":')
+    return content.count(b":") == compact.count(b":")
 
 
 def parse_fast(content: bytes) -> object:
     """orjson's value of one JSON text, where it is sure to be what the exact reader gives;
     else NEEDS_EXACT: the text does not parse, or it might hold what orjson takes and the
-    reader refuses or reads otherwise (a duplicate key, a lone surrogate, a nesting past the
-    limit, an integer of 19 digits or more, which orjson may turn into a float).
+    reader refuses or reads otherwise (a duplicate key, a nesting past the limit, an integer
+    of 19 digits or more, which orjson may turn into a float). orjson refuses a lone surrogate
+    escape itself, so that the reader says where it is.
 
-    A duplicate key shows as a key lost: every key is ``"`` then ``:`` in both the text and
-    orjson's compact rewriting of its value (a text with a space before a colon goes to the
-    reader), and inside strings ``":`` is the same in both as long as the text has no ``\\u``
-    escape (a quote could be written ``\\u0022``)."""
+    A duplicate key shows as a key lost, which :func:`keys_kept` sees. ``\\u`` escapes
+    (``json.dumps``' default ``ensure_ascii``) stay on the fast path."""
     if not orjson_may_read(content):
         return NEEDS_EXACT
     try:
