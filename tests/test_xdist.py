@@ -9,7 +9,9 @@ import pytest
 
 pytest.importorskip("xdist")
 
-OPTIONS = ("--kustomer-max-examples", "5", "--kustomer-seed", "3", "-p", "no:cacheprovider")
+# A short shrink budget: these tests compare verdicts and seeds, not how small a failure gets.
+OPTIONS = ("--kustomer-max-examples", "5", "--kustomer-seed", "3", "--kustomer-shrink-budget",
+           "20", "-p", "no:cacheprovider")  # fmt: skip
 BROKEN = """
 from kustomer_contract.reference import KustomerDouble
 
@@ -89,6 +91,8 @@ def test_the_header_seed_is_the_seed_a_worker_replays(pytester):
         "forgets:make",
         "--kustomer-max-examples",
         "5",
+        "--kustomer-shrink-budget",
+        "20",
         "-k",
         "reflects-input",
         "-p",
