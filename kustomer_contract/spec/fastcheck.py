@@ -25,6 +25,7 @@ Without ``jsonschema_rs`` installed, everything silently runs through Python jso
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from .formats import conforms
@@ -181,7 +182,6 @@ class FastCheck:
         self.validator = validator
         self._rust = _compile_rust(validator.schema) if use_rust else None
         self._klass = validator.klass is not None and validator.klass_pointer is not None
-        self._list: Any = None if use_rust else False  # compiled on the first batch
 
     @property
     def uses_rust(self) -> bool:
@@ -198,25 +198,28 @@ class FastCheck:
         return self.validator._validator.is_valid(instance)  # schema only, without the Klass
 
     def is_valid(self, instance: Any) -> bool:
-        if not self.schema_valid(instance):
-            return False
-        return not (self._klass and any(self.validator._klass_problems(instance)))
+        return self.schema_valid(instance) and self._in_klass(instance)
 
     def all_valid(self, instances: list[Any]) -> bool:
         """Whether every one of ``instances`` is valid, in one call into Rust: a stream's
         lines are judged a batch at a time. False may also mean "judge them one by one"."""
         if self._list is None:
-            self._list = _compile_rust(self.validator.schema, as_list=True) or False
-        if self._list is False:
             return False
         try:
             if not self._list.is_valid(instances):
                 return False
         except Exception:  # lone surrogates and the like: one by one, where Python judges
             return False
-        return not (
-            self._klass and any(any(self.validator._klass_problems(i)) for i in instances)
-        )
+        return all(map(self._in_klass, instances))
+
+    @cached_property
+    def _list(self) -> Any:
+        # Compiled on the first batch (a single file never needs it), and only where the
+        # single-payload validator is Rust too.
+        return None if self._rust is None else _compile_rust(self.validator.schema, as_list=True)
+
+    def _in_klass(self, instance: Any) -> bool:
+        return not (self._klass and any(self.validator._klass_problems(instance)))
 
     def problems(self, instance: Any) -> list[Problem]:
         """[] for a valid payload; otherwise the PayloadValidator's problems (may be [])."""

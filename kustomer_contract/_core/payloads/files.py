@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
 import io
 import os
 import stat
@@ -172,7 +171,8 @@ def _walk(root: Path, glob: str | None) -> Iterator[Path | Skipped]:
         dirs[:] = kept
         for name in sorted(files):
             full = Path(top, name)
-            if not _wanted(name, glob, functools.partial(_relative, full, root)):
+            relative = None if glob is None else full.relative_to(root).as_posix()
+            if not _wanted(name, relative, glob):
                 continue
             try:
                 mode = os.stat(full).st_mode
@@ -210,14 +210,11 @@ def _not_regular(mode: int) -> str:
     return f"skipped: {what}, not a regular file; name it on the command line to read it"
 
 
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
-def _wanted(name: str, glob: str | None, relative: Callable[[], str]) -> bool:
-    if glob is None:
+def _wanted(name: str, relative: str | None, glob: str | None) -> bool:
+    """``relative`` (the path below the walked folder) is only needed, and given, with a glob."""
+    if glob is None or relative is None:
         return any(fnmatchcase(name.lower(), pattern) for pattern in DEFAULT_GLOBS)
-    return fnmatchcase(name, glob) or fnmatchcase(relative(), glob)
+    return fnmatchcase(name, glob) or fnmatchcase(relative, glob)
 
 
 def _guarded(
