@@ -59,7 +59,7 @@ def test_a_symlink_at_the_temporary_name_is_never_followed(tmp_path, monkeypatch
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     names = iter(["planted", "free"])
-    monkeypatch.setattr(safe_write.secrets, "token_hex", lambda n: next(names))
+    monkeypatch.setattr(safe_write, "_random_tag", lambda: next(names))
     (tmp_path / ".out.txt.planted.tmp").symlink_to(victim)
     write_text(tmp_path / "out.txt", "new\n")
     assert victim.read_text() == "precious\n"

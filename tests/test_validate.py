@@ -373,8 +373,10 @@ def test_github_format(tmp_path, capsys):
 
 
 def test_github_escaping():
-    assert validate._gh_data("50%\r\nnext: a, b") == "50%25%0D%0Anext: a, b"
-    assert validate._gh_property("a,b:c%\n") == "a%2Cb%3Ac%25%0A"
+    from kustomer_contract.callers.reports import github
+
+    assert github._gh_data("50%\r\nnext: a, b") == "50%25%0D%0Anext: a, b"
+    assert github._gh_property("a,b:c%\n") == "a%2Cb%3Ac%25%0A"
 
 
 def test_junit_report(tmp_path, capsys):
@@ -475,6 +477,13 @@ def test_whitespace_means_what_python_says(v1, text):
     check = FastCheck(validator)
     payload = {"attributes": {"emails": [text]}}
     assert check.is_valid(payload) == validator.is_valid(payload)
+
+
+def test_the_written_out_space_class_is_pythons_whole_s():
+    from kustomer_contract.spec import fastcheck
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    assert fastcheck._PY_SPACE == every
 
 
 def test_patterns_are_carried_over_exactly():

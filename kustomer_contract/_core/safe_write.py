@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import io
 import os
-import secrets
 import stat
 import sys
 from pathlib import Path
@@ -31,6 +30,11 @@ _CREATE |= getattr(os, "O_CLOEXEC", 0)
 
 def _is_stream(mode: int) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def _random_tag() -> str:
+    # os.urandom, not secrets: the same randomness without secrets' imports (hmac, base64).
+    return os.urandom(6).hex()
 
 
 class AtomicFile:
@@ -72,7 +76,7 @@ class AtomicFile:
     def _create_temp(self, old: os.stat_result | None) -> int:
         folder = self.path.parent
         for _ in range(100):
-            tmp = folder / f".{self.path.name}.{secrets.token_hex(6)}.tmp"
+            tmp = folder / f".{self.path.name}.{_random_tag()}.tmp"
             try:
                 fd = os.open(tmp, _CREATE, 0o666)  # the umask applies, as for a plain open
             except FileExistsError:

@@ -23,13 +23,14 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
-from rfc3986_validator import validate_rfc3986  # type: ignore[import-untyped]
-
 __all__ = ["checker_for", "conforms", "format_checker"]
 
 
+# The validators are imported on first use: rfc3986-validator compiles its grammar at import,
+# which is a tenth of a one-file ``validate`` whose payload holds no URI.
 def _date_time(text: str) -> bool:
+    from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
+
     return bool(validate_rfc3339(text.upper()))  # RFC 3339 5.6: "t" and "z" may be lower case
 
 
@@ -38,10 +39,14 @@ def _time(text: str) -> bool:
 
 
 def _uri(text: str) -> bool:
+    from rfc3986_validator import validate_rfc3986  # type: ignore[import-untyped]
+
     return bool(validate_rfc3986(text, rule="URI"))
 
 
 def _uri_reference(text: str) -> bool:
+    from rfc3986_validator import validate_rfc3986
+
     return bool(validate_rfc3986(text, rule="URI_reference"))
 
 
