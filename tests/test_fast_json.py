@@ -100,39 +100,58 @@ def test_ordinary_lines_take_the_fast_path() -> None:
 
 # A stream's lines judged a batch at a time give what they give one by one: the same
 # payloads (value and line), problems and count, whatever the mix of lines.
+BAD_UTF8 = "<invalid UTF-8>"  # written as bytes that are not UTF-8: their offset is reported
 LINES = st.one_of(
     TEXTS,
     st.sampled_from(['{"a":1,"a":2}', '["\\ud800"]', "[1e400]", "{", "", "  ", "x", '"a":1']),
+    st.just(BAD_UTF8),
 )
 
 
-def _read(lines: list[str], batched: bool, takes) -> tuple[list, int]:
+def _read(data: bytes, mode: str, takes) -> tuple[list, int]:
+    """What reading ``data`` gives: line by line, in batches read a line at a time, or in
+    batches split from blocks."""
     from io import BytesIO
 
     from kustomer_contract._core.payloads import base, jsonl
 
+    batched = mode != "lines"
     settled = base.Settled(takes, (lambda vs: all(map(takes, vs))) if batched else None)
-    data = BytesIO("\n".join(lines).encode("utf-8"))
+    stream = BytesIO(data)
+    read = stream.read if mode == "blocks" else None
     seen = []
-    for item in jsonl.read_jsonl(data.readline, "<t>", settled=settled):
+    for item in jsonl.read_jsonl(stream.readline, "<t>", settled=settled, read=read):
         if isinstance(item, Payload):
-            seen.append(("payload", item.index, json.dumps(item.value, sort_keys=True)))
+            value = json.dumps(item.value, sort_keys=True)
+            seen.append(("payload", item.index, value, item.position("")))
         else:
             seen.append(("problem", item.line, item.col, item.message))
     return seen, settled.count
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(LINES, max_size=150), st.sampled_from([1, 3, 64]))
-def test_lines_judged_a_batch_at_a_time_read_as_one_by_one(lines, every) -> None:
-    from kustomer_contract._core.payloads import jsonl
+@given(
+    st.lists(LINES, max_size=150),
+    st.sampled_from([1, 3, 64]),
+    st.sampled_from([5, 64, 1 << 18]),  # block sizes: a line often spans two blocks
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from(["", "\ufeff"]),
+    st.sampled_from([40, 50_000_000]),  # the longest line: past it, a problem
+)
+def test_lines_judged_a_batch_at_a_time_read_as_one_by_one(
+    lines, every, block, newline, bom, longest
+) -> None:
+    from kustomer_contract._core.payloads import base, jsonl
 
     def takes(value: object) -> bool:  # takes most, not all: both branches of a batch run
         return isinstance(value, (dict, list)) and len(json.dumps(value)) % 7 != 0
 
-    old = jsonl._BATCH_LINES
-    jsonl._BATCH_LINES = every
+    data = (bom + newline.join(lines)).encode("utf-8").replace(BAD_UTF8.encode(), b'["\xff"]')
+    saved = jsonl._BATCH_LINES, jsonl._BLOCK_BYTES, base.MAX_FILE_BYTES
+    jsonl._BATCH_LINES, jsonl._BLOCK_BYTES, base.MAX_FILE_BYTES = every, block, longest
     try:
-        assert _read(lines, True, takes) == _read(lines, False, takes)
+        one_by_one = _read(data, "lines", takes)
+        assert _read(data, "batches", takes) == one_by_one
+        assert _read(data, "blocks", takes) == one_by_one
     finally:
-        jsonl._BATCH_LINES = old
+        jsonl._BATCH_LINES, jsonl._BLOCK_BYTES, base.MAX_FILE_BYTES = saved

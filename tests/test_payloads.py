@@ -509,14 +509,19 @@ def test_permission_denied(tmp_path, monkeypatch):
     path = tmp_path / "secret.json"
     path.write_text("{}")
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    # chmod 0 does not stop root (CI containers), so make open() refuse instead.
-    monkeypatch.setattr(payloads.files, "open", refuse, raising=False)
-    problem = only_problem(list(read_payloads(path)))
-    assert at(problem) == (0, 0)
-    assert "permission denied" in problem.message
+    def refuse(name, *args, **kwargs):
+        if os.fspath(name) == str(path):
+            raise PermissionError(13, "Permission denied", name)
+        return real_open(name, *args, **kwargs)
+
+    # chmod 0 does not stop root (CI containers), so make opening refuse instead.
+    monkeypatch.setattr(payloads.files.os, "open", refuse)
+    for kind in (None, "json", "jsonl", "yaml"):  # the small-file path and the streaming one
+        problem = only_problem(list(read_payloads(path, kind=kind)))
+        assert at(problem) == (0, 0)
+        assert "permission denied" in problem.message
 
 
 # ---------------------------------------------------------------------------
@@ -536,7 +541,7 @@ def test_iter_payload_files(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
     found = list(iter_payload_files([str(tmp_path), "-", str(tmp_path / "notes.txt")]))
-    relative = [p if p == "-" else p.relative_to(tmp_path).as_posix() for p in found]
+    relative = [p if p == "-" else Path(p).relative_to(tmp_path).as_posix() for p in found]
     assert relative == [
         "a.jsonl",
         "b/1.JSON",
@@ -547,28 +552,27 @@ def test_iter_payload_files(tmp_path):
         "notes.txt",
     ]
     only_yaml = list(iter_payload_files([str(tmp_path)], glob="*.y*ml"))
-    assert [p.name for p in only_yaml] == ["2.yaml", "x.yml"]
+    assert [Path(p).name for p in only_yaml] == ["2.yaml", "x.yml"]
     nested = list(iter_payload_files([str(tmp_path)], glob="c/*"))
-    assert [p.name for p in nested] == ["x.yml", "e.ndjson"]
-    assert list(iter_payload_files([str(tmp_path / "nope.json")])) == [tmp_path / "nope.json"]
+    assert [Path(p).name for p in nested] == ["x.yml", "e.ndjson"]
+    assert list(iter_payload_files([str(tmp_path / "nope.json")])) == [str(tmp_path / "nope.json")]
 
 
 def test_unlistable_directories_are_passed_on(tmp_path, monkeypatch):
     (tmp_path / "sub").mkdir()
     (tmp_path / "a.json").write_text("{}")
-    real_walk = os.walk
+    (tmp_path / "sub" / "b.json").write_text("{}")
+    real_scandir = os.scandir
 
-    def walk(top, onerror=None, **kwargs):
-        # What os.walk does for a directory it may not list (chmod 0 is no use as root).
-        for entry in real_walk(top, onerror=onerror, **kwargs):
-            if entry[0].endswith("sub"):
-                onerror(PermissionError(13, "Permission denied", entry[0]))
-                continue
-            yield entry
+    def scandir(top):
+        # What listing a directory it may not read does (chmod 0 is no use as root).
+        if str(top).endswith("sub"):
+            raise PermissionError(13, "Permission denied", top)
+        return real_scandir(top)
 
-    monkeypatch.setattr(payloads.files.os, "walk", walk)
+    monkeypatch.setattr(payloads.files.os, "scandir", scandir)
     found = list(iter_payload_files([str(tmp_path)]))
-    assert found == [tmp_path / "a.json", tmp_path / "sub"]
+    assert found == [str(tmp_path / "a.json"), str(tmp_path / "sub")]
     monkeypatch.setattr(payloads.files.os, "access", lambda *args: False)
     problem = only_problem(list(read_payloads(found[1])))
     assert problem.message == "permission denied: this directory cannot be listed"

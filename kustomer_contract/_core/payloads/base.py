@@ -44,7 +44,7 @@ class PositionsOnDemand(Mapping[str, tuple[int, int]]):
 
 
 class Settled:
-    """Where a reader of JSON Lines leaves the payloads its caller is done with on sight
+    """Where a reader of JSON or JSON Lines leaves the payloads its caller is done with on sight
     (``takes(value)`` true: e.g. valid ones, when a report shows nothing of them), counted in
     ``count`` instead of yielded: a million valid lines build no Payload and no position map."""
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
+from itertools import count
+from typing import NamedTuple
 
 import orjson
 
@@ -51,13 +54,14 @@ def split_line_batches(
     *,
     lines: int,
     size: int,
+    line_no: int = 0,
+    offset: int = 0,
 ) -> Iterator[list[tuple[int, int, bytes] | ReadProblem]]:
     """What :func:`split_lines` gives, in lists of up to ``lines`` lines or ``size`` bytes
     (a problem ends its list): a stream of short lines is read without a generator step
-    per line."""
+    per line. ``line_no`` and ``offset``: how many lines and bytes came before ``readline``'s
+    first."""
     limit = limits.MAX_FILE_BYTES
-    line_no = 0
-    offset = 0
     batch: list[tuple[int, int, bytes] | ReadProblem] = []
     held = 0
     while True:
@@ -134,6 +138,83 @@ def _skip_long_line(
 # work, small enough that a batch with an invalid line (then asked line by line) costs little.
 _BATCH_LINES = 64
 _BATCH_BYTES = 1 << 20
+# What one read() takes of a stream in block mode: the split is one C call per block, and
+# the block, its lines and a batch are what is held at once.
+_BLOCK_BYTES = 1 << 18
+
+
+class Chained:
+    """``readline`` over bytes already read followed by the rest of the stream."""
+
+    def __init__(self, head: bytes, readline: Callable[[int], bytes]) -> None:
+        self._head = io.BytesIO(head)
+        self._rest = readline
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = self._head.readline(limit)
+        if line.endswith(b"\n") or (limit >= 0 and len(line) >= limit):
+            return line
+        return line + self._rest(limit - len(line) if limit >= 0 else -1)
+
+
+class _Lines(NamedTuple):
+    """Consecutive lines of a stream as read in block mode: none skipped, ends of line cut."""
+
+    first_line: int  # the line number of lines[0]
+    first_offset: int  # its byte offset
+    lines: list[bytes]
+
+    def numbered(self) -> list[tuple[int, int, bytes]]:
+        """(line number, byte offset, content without a final CR) of each non-blank line, as
+        :func:`split_line_batches` gives them."""
+        out = []
+        offset = self.first_offset
+        for line_no, raw in enumerate(self.lines, self.first_line):
+            content = raw[:-1] if raw.endswith(b"\r") else raw
+            if content.strip(b" \t\r") and not (line_no == 1 and content == BOM):
+                out.append((line_no, offset, content))
+            offset += len(raw) + 1
+        return out
+
+
+def _line_blocks(
+    read: Callable[[int], bytes], readline: Callable[[int], bytes], source: str
+) -> Iterator[_Lines | list[tuple[int, int, bytes] | ReadProblem]]:
+    """The stream's lines as :class:`_Lines` of up to _BATCH_LINES, split a block at a time
+    (one C call per megabyte instead of a readline per line). A line longer than a block or
+    than the limit hands the rest, from the block it is in, to :func:`split_line_batches`,
+    which bounds what it holds."""
+    limit = limits.MAX_FILE_BYTES
+    line_no = offset = 0
+    carry = b""
+    while True:
+        try:
+            block = read(_BLOCK_BYTES)
+        except OSError as exc:
+            yield [ReadProblem(source, line_no + 1, 0, open_message(exc))]
+            return
+        data = carry + block if carry else block
+        if not block:
+            if data:  # a last line without an end of line
+                yield _Lines(line_no + 1, offset, [data])
+            return
+        pieces = data.split(b"\n")
+        carry = pieces.pop()
+        if len(carry) > min(_BLOCK_BYTES, limit) or max(map(len, pieces), default=0) > limit:
+            yield from split_line_batches(
+                Chained(data, readline).readline,
+                source,
+                lines=_BATCH_LINES,
+                size=_BATCH_BYTES,
+                line_no=line_no,
+                offset=offset,
+            )
+            return
+        for start in range(0, len(pieces), _BATCH_LINES):
+            batch = pieces[start : start + _BATCH_LINES]
+            yield _Lines(line_no + 1, offset, batch)
+            line_no += len(batch)
+            offset += sum(map(len, batch)) + len(batch)
 
 
 def read_jsonl(
@@ -142,16 +223,26 @@ def read_jsonl(
     *,
     guessed: bool = False,
     settled: Settled | None = None,
+    read: Callable[[int], bytes] | None = None,
 ) -> Iterator[Payload | ReadProblem]:
     """Stream one payload per line; memory stays bounded by the longest line.
 
     ``guessed``: read as JSON Lines only because it is too big for one JSON/YAML document.
     ``settled``: the payloads of the fast path it takes are counted there, not yielded; with
-    its ``takes_all``, lines are read, parsed and offered a batch at a time.
+    its ``takes_all``, lines are read, parsed and offered a batch at a time, and with ``read``
+    (the same stream's, returning what is there up to the size asked) split a block at a time.
     """
     batched = settled is not None and settled.takes_all is not None
     lines, size = (_BATCH_LINES, _BATCH_BYTES) if batched else (1, 0)
-    for batch in split_line_batches(readline, source, lines=lines, size=size):
+    batches: Iterator[_Lines | list[tuple[int, int, bytes] | ReadProblem]]
+    if batched and read is not None:
+        batches = _line_blocks(read, readline, source)
+    else:
+        batches = split_line_batches(readline, source, lines=lines, size=size)
+    for batch in batches:
+        if isinstance(batch, _Lines):
+            yield from _block(batch, source, settled)
+            continue
         pending: list[tuple[int, int, bytes]] = []
         for item in batch:
             if isinstance(item, ReadProblem):
@@ -173,6 +264,41 @@ def read_jsonl(
         yield from _batch(pending, source, settled)
 
 
+def _block(batch: _Lines, source: str, settled: Settled | None) -> Iterator[Payload | ReadProblem]:
+    """A batch of block mode: judged whole when every line is JSON orjson may read, else
+    line by line as the line reader would give it (blank lines, a BOM, a bad line)."""
+    assert settled is not None and settled.takes_all is not None
+    contents = batch.lines
+    values = None
+    if b"" not in contents and not (batch.first_line == 1 and contents[0].startswith(BOM)):
+        joined = b"\n".join(contents)
+        values = _parsed_each(contents, joined)
+        if values is not None and not keys_kept(joined, values):
+            values = None
+    if values is None:
+        yield from _batch(batch.numbered(), source, settled)
+        return
+    if settled.takes_all(values):
+        settled.count += len(values)
+        return
+    for line_no, raw, value in zip(count(batch.first_line), contents, values):
+        if settled.takes(value):
+            settled.count += 1
+        else:
+            content = raw[:-1] if raw.endswith(b"\r") else raw
+            yield Payload(source, line_no - 1, value, LazyPositions(content.decode(), line_no))
+
+
+def _parsed_each(contents: list[bytes], joined: bytes) -> list[object] | None:
+    """orjson's value of each text, or None when some text is no JSON or needs the reader."""
+    if not orjson_may_read_each(contents, joined):
+        return None
+    try:
+        return [orjson.loads(content) for content in contents]
+    except orjson.JSONDecodeError:
+        return None  # some line is no JSON: each line as usual, for its message
+
+
 def _batch(
     batch: list[tuple[int, int, bytes]], source: str, settled: Settled | None
 ) -> Iterator[Payload | ReadProblem]:
@@ -183,12 +309,7 @@ def _batch(
     assert settled is not None and settled.takes_all is not None
     contents = [content for _, _, content in batch]
     joined = b"\n".join(contents)
-    values: list[object] | None = None
-    if orjson_may_read_each(contents, joined):
-        try:
-            values = [orjson.loads(content) for content in contents]
-        except orjson.JSONDecodeError:
-            values = None  # some line is no JSON: each line as usual, for its message
+    values = _parsed_each(contents, joined)
     if values is None or not keys_kept(joined, values):
         for line_no, line_offset, content in batch:
             yield from _line(line_no, line_offset, content, source, settled)
