@@ -93,6 +93,14 @@ def test_what_the_fast_path_must_leave_to_the_exact_reader() -> None:
         assert parse_fast(text) is NEEDS_EXACT, text
 
 
+def test_a_lowered_nesting_limit_is_screened_before_orjson(monkeypatch) -> None:
+    from kustomer_contract._core.payloads import base
+
+    monkeypatch.setattr(base, "MAX_DEPTH", 3)
+    assert parse_fast(b"[[[1]]]") == [[[1]]]
+    assert parse_fast(b"[[[[1]]]]") is NEEDS_EXACT  # orjson would read it; the limit says no
+
+
 def test_ordinary_lines_take_the_fast_path() -> None:
     line = b'{"attributes":{"emails":["a@b.co"],"phones":["+1 555 0100"]},"customAttributes":{"vipBool":true,"scoreNum":1.5}}'
     assert parse_fast(line) == json.loads(line)
@@ -119,14 +127,20 @@ def _read(data: bytes, mode: str, takes) -> tuple[list, int]:
     settled = base.Settled(takes, (lambda vs: all(map(takes, vs))) if batched else None)
     stream = BytesIO(data)
     read = stream.read if mode == "blocks" else None
+    items = jsonl.read_jsonl(stream.readline, "<t>", settled=settled, read=read)
+    return outcome(items), settled.count
+
+
+def outcome(items) -> list[tuple]:
+    """What a reader gave, comparable: each payload's line, value and position, each problem."""
     seen = []
-    for item in jsonl.read_jsonl(stream.readline, "<t>", settled=settled, read=read):
+    for item in items:
         if isinstance(item, Payload):
             value = json.dumps(item.value, sort_keys=True)
             seen.append(("payload", item.index, value, item.position("")))
         else:
             seen.append(("problem", item.line, item.col, item.message))
-    return seen, settled.count
+    return seen
 
 
 @settings(max_examples=300, deadline=None)

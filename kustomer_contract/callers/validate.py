@@ -27,6 +27,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+from .._core.forked import default_workers
 from .._core.payloads import (
     Payload,
     ReadProblem,
@@ -34,6 +35,7 @@ from .._core.payloads import (
     Skipped,
     display_path,
     iter_payload_files,
+    prejudged,
     read_payloads,
 )
 from .._core.safe_write import AtomicFile, is_inside, same_file, silence_stdout
@@ -105,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
     warn = _deprecation_check(spec, args.part)
     try:
         try:
-            _validate(args.paths, args.glob, checker, report, summary, warn)
+            jobs = getattr(args, "jobs", None) or default_workers()
+            _validate(args.paths, args.glob, checker, report, summary, warn, jobs)
             report.finish(summary, spec=spec.name, part=args.part)
             if written is not None:
                 written.commit()
@@ -160,10 +163,14 @@ def _validate(
     report: Report,
     summary: Summary,
     warn: Any = None,
+    jobs: int = 1,
 ) -> None:
+    # Valid payloads a report shows nothing of are only counted (when nothing warns).
+    counts_valid = not (report.shows_valid or warn)
     for given in paths:
         found = 0
-        for path in iter_payload_files([given], glob):
+        files = iter_payload_files([given], glob)
+        for path, done in prejudged(files, checker.is_valid, jobs if counts_valid else 1):
             if isinstance(path, Skipped):
                 summary.skipped += 1
                 report.skipped(path)
@@ -172,12 +179,13 @@ def _validate(
             summary.files += 1
             source = "<stdin>" if path == "-" else display_path(path)
             report.start_file(source)
+            if done:  # one valid payload, judged by a worker
+                summary.payloads += 1
+                report.end_file(source)
+                continue
             unread = False
-            # Valid lines a report shows nothing of are only counted (when nothing warns).
-            settled = (
-                None if report.shows_valid or warn else Settled(checker.is_valid, checker.all_valid)
-            )
-            for item in read_payloads(path, settled=settled):
+            settled = Settled(checker.is_valid, checker.all_valid) if counts_valid else None
+            for item in read_payloads(path, settled=settled, workers=jobs):
                 if isinstance(item, ReadProblem):
                     summary.read_problems += 1
                     unread = True

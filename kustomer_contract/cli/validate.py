@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ..callers.validate import FORMATS
+from ..engine.settings import positive_int
 from .params import add_spec_option
 
 _EPILOG = """\
@@ -68,6 +69,14 @@ def register(subparsers: Any) -> None:
         choices=FORMATS,
         default="text",
         help="text (default), json, github (workflow annotations) or junit (XML report)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        metavar="N",
+        help="processes that judge the lines of a large JSON Lines file (8 MB or more) when "
+        "nothing is shown of valid payloads (default: one per CPU, at most 4; 1: this "
+        "process only); the report is the same, in the same order",
     )
     parser.add_argument(
         "--output",

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
-from .formats import conforms
+from .formats import STRICT, conforms
 from .schemas import PayloadValidator, Problem, formats_used
 
 __all__ = ["FastCheck", "list_schema", "rust_schema"]
@@ -163,7 +163,8 @@ def _compile_rust(schema: Any, *, as_list: bool = False):
         return None
 
     def format_function(name: str):
-        return lambda value: conforms(value, name)
+        # The four checked here are called directly: a format is checked on most payloads.
+        return STRICT.get(name) or (lambda value: conforms(value, name))
 
     formats = {name: format_function(name) for name in formats_used(schema)}
     try:
@@ -214,7 +215,7 @@ class FastCheck:
                 return False
         except Exception:  # lone surrogates and the like: one by one, where Python judges
             return False
-        return all(map(self._in_klass, instances))
+        return not self._klass or all(map(self._in_klass, instances))
 
     @cached_property
     def _list(self) -> Any:

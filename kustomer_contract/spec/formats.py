@@ -28,10 +28,22 @@ __all__ = ["checker_for", "conforms", "format_checker"]
 
 # The validators are imported on first use: rfc3986-validator compiles its grammar at import,
 # which is a tenth of a one-file ``validate`` whose payload holds no URI.
-def _date_time(text: str) -> bool:
+@cache
+def _rfc3339() -> Callable[[str], Any]:
     from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
 
-    return bool(validate_rfc3339(text.upper()))  # RFC 3339 5.6: "t" and "z" may be lower case
+    return validate_rfc3339
+
+
+@cache
+def _rfc3986() -> Callable[..., Any]:
+    from rfc3986_validator import validate_rfc3986  # type: ignore[import-untyped]
+
+    return validate_rfc3986
+
+
+def _date_time(text: str) -> bool:
+    return bool(_rfc3339()(text.upper()))  # RFC 3339 5.6: "t" and "z" may be lower case
 
 
 def _time(text: str) -> bool:
@@ -39,15 +51,11 @@ def _time(text: str) -> bool:
 
 
 def _uri(text: str) -> bool:
-    from rfc3986_validator import validate_rfc3986  # type: ignore[import-untyped]
-
-    return bool(validate_rfc3986(text, rule="URI"))
+    return bool(_rfc3986()(text, rule="URI"))
 
 
 def _uri_reference(text: str) -> bool:
-    from rfc3986_validator import validate_rfc3986
-
-    return bool(validate_rfc3986(text, rule="URI_reference"))
+    return bool(_rfc3986()(text, rule="URI_reference"))
 
 
 def _whole(check: Callable[[str], bool]) -> Callable[[Any], bool]:

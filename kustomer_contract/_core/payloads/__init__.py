@@ -16,7 +16,7 @@ from .base import (
     ReadProblem,
     Settled,
 )
-from .files import Skipped, display_path, iter_payload_files, read_lines, read_payloads
+from .files import Skipped, display_path, iter_payload_files, prejudged, read_lines, read_payloads
 from .jsontext import parse_json
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "display_path",
     "iter_payload_files",
     "parse_json",
+    "prejudged",
     "read_lines",
     "read_payloads",
 ]

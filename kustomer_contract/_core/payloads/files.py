@@ -11,9 +11,11 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, cast
 
+from .. import forked
 from ..text import one_line as _one_line
 from . import base as limits  # read at call time: tests lower them
 from .base import (
@@ -28,7 +30,7 @@ from .base import (
     open_message,
     too_big,
 )
-from .jsonl import Chained, read_jsonl, split_lines
+from .jsonl import PARALLEL_BYTES, Chained, read_jsonl, split_lines
 from .jsontext import NEEDS_EXACT, LazyPositions, parse_fast, parse_json_text, read_json_text
 
 # ---------------------------------------------------------------------------
@@ -58,7 +60,11 @@ def display_path(path: str | bytes | os.PathLike) -> str:
 
 
 def read_payloads(
-    path: str | Path, *, kind: str | None = None, settled: Settled | None = None
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    settled: Settled | None = None,
+    workers: int = 1,
 ) -> Iterator[Payload | ReadProblem]:
     """Yield each payload of ``path`` (``"-"`` = stdin), or a ReadProblem where reading fails.
 
@@ -68,13 +74,15 @@ def read_payloads(
     JSON Lines payloads have ``index`` = line number - 1 (blank lines are skipped).
     Devices and FIFOs are read too, never more than the size limits allow.
     ``settled``: the JSON and JSON Lines payloads it takes (see ``Settled``) are counted there,
-    not yielded.
+    not yielded. ``workers``: how many forked processes may judge a large JSON Lines file's
+    lines for ``settled`` (the payloads and problems still come in file order).
     """
     if kind is not None and kind not in KINDS:
         # A caller bug, not bad input: fail at the call rather than inside the iteration.
         raise ValueError(f"kind must be one of {', '.join(KINDS)} or None, not {kind!r}")
     stdin = str(path) == "-"
-    return _guarded(path, kind, "<stdin>" if stdin else display_path(path), stdin, settled)
+    source = "<stdin>" if stdin else display_path(path)
+    return _guarded(path, kind, source, stdin, settled, workers)
 
 
 def read_lines(
@@ -206,6 +214,52 @@ def _searched_before(folder: str, searched: dict[tuple[int, int], str]) -> Skipp
     )
 
 
+# A walk that finds at least this many files has them judged by forked workers, a chunk at
+# a time, when more than one is allowed.
+PARALLEL_FILES = 1024
+_CHUNK_FILES = 1024
+
+
+def prejudged(
+    found: Iterator[str | Skipped], takes: Callable[[object], bool], workers: int
+) -> Iterator[tuple[str | Skipped, bool]]:
+    """Each file ``found`` (as :func:`iter_payload_files` gives them), in order, with whether it
+    is a small JSON file whose one payload ``takes`` accepts: such a file needs no reading
+    here. With many files, ``workers`` forked processes judge them, a chunk each; otherwise
+    every file comes with False and is read as usual."""
+    head = list(islice(found, PARALLEL_FILES))
+    if len(head) < PARALLEL_FILES or workers <= 1:
+        for item in chain(head, found):
+            yield item, False
+        return
+
+    def judge(chunk: list[str | Skipped]) -> list[bool]:
+        return [_settles_whole(item, takes) for item in chunk]
+
+    rest: Iterator[str | Skipped] = chain(head, found)
+    chunks = iter(lambda: list(islice(rest, _CHUNK_FILES)), [])
+    for chunk, verdicts in forked.in_order(judge, chunks, workers=workers):
+        assert verdicts is not None
+        yield from zip(chunk, verdicts, strict=True)
+
+
+def _settles_whole(item: str | Skipped, takes: Callable[[object], bool]) -> bool:
+    """Whether ``item`` is a small JSON file whose one payload ``takes`` accepts, as
+    :func:`read_payloads` would read it (anything else: False, and it is read as usual)."""
+    if not isinstance(item, str) or item == "-":
+        return False
+    if SUFFIX_KINDS.get(os.path.splitext(item)[1].lower()) != "json":
+        return False
+    try:
+        data = _read_small_file(item)
+    except (OSError, ValueError):
+        return False
+    if data is None:
+        return False
+    value = parse_fast(data)
+    return value is not NEEDS_EXACT and takes(value)
+
+
 def _identity(info: os.stat_result) -> tuple[int, int]:
     return (info.st_dev, info.st_ino)
 
@@ -233,13 +287,18 @@ def _wanted(name: str, relative: str | None, glob: str | None) -> bool:
 
 
 def _guarded(
-    path: str | Path, kind: str | None, source: str, stdin: bool, settled: Settled | None
+    path: str | Path,
+    kind: str | None,
+    source: str,
+    stdin: bool,
+    settled: Settled | None,
+    workers: int,
 ) -> Iterator[Payload | ReadProblem]:
     try:
         if stdin:
             yield from _read_stdin(kind, source, settled)
         else:
-            yield from _read_file(os.fspath(path), kind, source, settled)
+            yield from _read_file(os.fspath(path), kind, source, settled, workers)
     except Exception as exc:  # the contract is "never a traceback"
         message = f"internal error while reading ({type(exc).__name__}: {exc}); please report it"
         yield ReadProblem(source, 0, 0, _one_line(message))
@@ -270,7 +329,7 @@ def _open_binary(path: str, *, buffered: bool) -> tuple[IO[bytes], os.stat_resul
 
 
 def _read_file(
-    path: str, kind: str | None, source: str, settled: Settled | None
+    path: str, kind: str | None, source: str, settled: Settled | None, workers: int = 1
 ) -> Iterator[Payload | ReadProblem]:
     # os.path rather than pathlib: this runs once per file and pathlib costs ~10 us.
     kind = kind or SUFFIX_KINDS.get(os.path.splitext(path)[1].lower())
@@ -297,8 +356,14 @@ def _read_file(
                 yield _no_writer(source)
                 return
             if kind == "jsonl":
+                big = regular and info.st_size >= PARALLEL_BYTES
                 yield from read_jsonl(
-                    handle.readline, source, settled=settled, read=_read_some(handle)
+                    handle.readline,
+                    source,
+                    settled=settled,
+                    read=_read_some(handle),
+                    workers=workers,
+                    file=handle if big else None,
                 )
                 return
             if regular and info.st_size > limits.MAX_FILE_BYTES:

@@ -75,9 +75,17 @@ _DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
 _LONG_RUN = b"0" * 19
 
 
+# keys_kept writes every object and array back with orjson, which refuses values nested more
+# than this deep: with the nesting limit above it, a text past the limit never passes
+# keys_kept, and its brackets need not be counted before orjson reads it.
+_ORJSON_WRITE_DEPTH = 254
+
+
 def orjson_may_read(content: bytes) -> bool:
     """The screen of :func:`parse_fast`: false when only the exact reader may judge the text."""
-    return _brackets(content) <= limits.MAX_DEPTH and _screened(content)
+    if limits.MAX_DEPTH < _ORJSON_WRITE_DEPTH and _brackets(content) > limits.MAX_DEPTH:
+        return False
+    return _screened(content)
 
 
 def orjson_may_read_each(contents: list[bytes], joined: bytes) -> bool:
@@ -85,7 +93,7 @@ def orjson_may_read_each(contents: list[bytes], joined: bytes) -> bool:
     joined bytes, and a count per text only when the brackets of all could pass the limit."""
     if not _screened(joined):
         return False
-    if _brackets(joined) <= limits.MAX_DEPTH:
+    if limits.MAX_DEPTH >= _ORJSON_WRITE_DEPTH or _brackets(joined) <= limits.MAX_DEPTH:
         return True
     return all(_brackets(c) <= limits.MAX_DEPTH for c in contents)
 
