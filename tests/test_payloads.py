@@ -691,3 +691,13 @@ def test_mutated_payloads_never_raise(tmp_path_factory, sample, edits, kind):
             for pointer in item.positions:
                 line, col = item.positions[pointer]
                 assert line >= 1 and col >= 1
+
+
+@pytest.mark.parametrize(
+    "name", ["a.json", "A.JSON", ".json", "x.json.bak", "xjson", "b.Yml", "c.ndjson", "d.jsonl~"]
+)
+def test_default_suffixes_match_as_the_default_globs(name):
+    from fnmatch import fnmatchcase
+
+    expected = any(fnmatchcase(name.lower(), pattern) for pattern in payloads.base.DEFAULT_GLOBS)
+    assert payloads.files._wanted(name, None, None) is expected

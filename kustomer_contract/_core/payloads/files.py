@@ -279,10 +279,15 @@ def _not_regular(mode: int) -> str:
     return f"skipped: {what}, not a regular file; name it on the command line to read it"
 
 
+# Each default glob is "*" and a suffix: one endswith instead of five fnmatch calls per name.
+_DEFAULT_SUFFIXES = tuple(pattern[1:] for pattern in DEFAULT_GLOBS)
+assert all(pattern.startswith("*.") and "*" not in pattern[1:] for pattern in DEFAULT_GLOBS)
+
+
 def _wanted(name: str, relative: str | None, glob: str | None) -> bool:
     """``relative`` (the path below the walked folder) is only needed, and given, with a glob."""
     if glob is None or relative is None:
-        return any(fnmatchcase(name.lower(), pattern) for pattern in DEFAULT_GLOBS)
+        return name.lower().endswith(_DEFAULT_SUFFIXES)  # what DEFAULT_GLOBS match
     return fnmatchcase(name, glob) or fnmatchcase(relative, glob)
 
 
