@@ -19,14 +19,29 @@ MAX_DEPTH = 50
 UNREACHABLE = "x-unreachable"  # marks a place generation stops: no value is drawn there
 
 
-def canonical(schema: Any, root: Any = None, depth: int = 0, _refs: tuple[str, ...] = ()) -> dict:
+# id of a spec's schema -> (that schema, its canonical form): one form per schema, so that
+# the strategies built from it (memoised by the schema they read) are built once too.
+_CANONICAL: dict[int, tuple[Any, dict]] = {}
+_KEPT = 256  # schemas whose form is kept; past it the memo starts afresh
+
+
+def canonical(schema: Any) -> dict:
     """Inline local refs and spell ``type`` as a list; generation only reads this form.
 
     A recursive ``$ref`` (a legal tree of ``$defs``) is unrolled ``RECURSION_UNROLL`` times;
     below that the place becomes unreachable (``{"type": []}``): optional there means absent,
     required there means the branch cannot be generated, which the probe then reports.
+    The same schema object gives the same form object, which nobody may change.
     """
-    root = schema if root is None else root
+    known = _CANONICAL.get(id(schema))
+    if known is None or known[0] is not schema:
+        if len(_CANONICAL) >= _KEPT:
+            _CANONICAL.clear()
+        known = _CANONICAL[id(schema)] = (schema, _canonical(schema, schema, 0, ()))
+    return known[1]
+
+
+def _canonical(schema: Any, root: Any, depth: int, _refs: tuple[str, ...]) -> dict:
     if schema is True or schema == {}:
         return {}
     if schema is False:
@@ -41,18 +56,18 @@ def canonical(schema: Any, root: Any = None, depth: int = 0, _refs: tuple[str, .
         target = root
         for token in ref[1:].split("/")[1:]:
             target = target[unescape(token)]
-        out.update(canonical(target, root, depth + 1, _refs + (ref,)))
+        out.update(_canonical(target, root, depth + 1, _refs + (ref,)))
     for key, value in schema.items():
         if key in ("$ref", "$defs", "$schema"):
             continue
         if key == "type":
             out["type"] = [value] if isinstance(value, str) else list(value)
         elif key in ("properties", "patternProperties"):
-            out[key] = {k: canonical(v, root, depth + 1, _refs) for k, v in value.items()}
+            out[key] = {k: _canonical(v, root, depth + 1, _refs) for k, v in value.items()}
         elif key in ("items", "propertyNames") or (
             key == "additionalProperties" and isinstance(value, dict)
         ):
-            out[key] = canonical(value, root, depth + 1, _refs)
+            out[key] = _canonical(value, root, depth + 1, _refs)
         elif key == "not" and (value is True or value == {}):
             out[key], out["type"] = value, []  # admits nothing: generate nothing
         else:

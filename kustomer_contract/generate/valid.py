@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
@@ -28,6 +29,29 @@ class Context:
     every_near_miss: bool = False
 
 
+_T = TypeVar("_T")
+# (builder, id of the schema, its other arguments) -> (the schema, what was built). A strategy
+# is built once per schema and place: hypothesis validates and compiles (a regex, say) each
+# new strategy object on its first draw, so building the same one again costs that again.
+_BUILT: dict[tuple[Any, ...], tuple[dict, Any]] = {}
+_KEPT = 20_000  # strategies kept; past it the memo starts afresh (a long session stays small)
+
+
+def _once_per_schema(build: Callable[..., _T]) -> Callable[..., _T]:
+    @functools.wraps(build)
+    def built(schema: dict, *args: Any) -> _T:
+        key = (build, id(schema), *args)
+        known = _BUILT.get(key)
+        if known is None or known[0] is not schema:  # an id reused by another schema
+            if len(_BUILT) >= _KEPT:
+                _BUILT.clear()
+            known = _BUILT[key] = (schema, build(schema, *args))
+        return known[1]
+
+    return built
+
+
+@_once_per_schema
 def from_schema(
     schema: dict[str, Any], ctx: Context = Context(), pointer: str = ""
 ) -> st.SearchStrategy:
@@ -103,6 +127,7 @@ def _string_ok(text: str, schema: dict) -> bool:
 _NAME_CHARS = st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
+@_once_per_schema
 def key_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy[str] | None:
     """Names for the open part of an object: Klass names, examples, or the name pattern."""
     names = schema.get("propertyNames", {})
@@ -124,6 +149,7 @@ def key_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy[
     return st.one_of(options).filter(lambda k: _key_allowed(k, schema))
 
 
+@_once_per_schema
 def keys_matching(schema: dict, pattern: str) -> st.SearchStrategy[str]:
     """Names for the open part of an object that ``pattern`` (a patternProperties key) takes,
     drawn from that pattern itself (not drawn from any name, then filtered: a rare hit)."""
@@ -153,6 +179,7 @@ def schema_for_key(key: str, schema: dict) -> dict | None:
     return extra if isinstance(extra, dict) else None
 
 
+@_once_per_schema
 def object_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrategy[dict]:
     props = schema.get("properties", {})
     required = set(schema.get("required", ()))
