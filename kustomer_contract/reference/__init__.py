@@ -1,6 +1,6 @@
 """A conformant in-memory Kustomer double (``kustomer_contract.reference:make``).
 
-Callbacks fire from a timer thread after a short delay, as a browser's would, so code
+Callbacks fire from another thread after a short delay, as a browser's would, so code
 tested against it cannot depend on synchronous callbacks. The double reads the spec for
 validation and for what a describe stores, so it keeps whichever spec it is given.
 
@@ -27,6 +27,7 @@ from ..engine.state import normalise
 from ..spec.loader import load_klass, load_spec
 from ..spec.schemas import validator_for
 from ..spec.types import Klass, Method, Spec
+from .later import call_later
 
 Callback = Callable[..., Any]
 
@@ -198,9 +199,7 @@ class KustomerDouble:
             if callback is not None:
                 callback(response, error)
 
-        timer = threading.Timer(random.uniform(*self._delay), fire)
-        timer.daemon = True
-        timer.start()
+        call_later(random.uniform(*self._delay), fire)
 
 
 def _as_klass(
