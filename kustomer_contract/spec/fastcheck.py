@@ -25,13 +25,13 @@ Without ``jsonschema_rs`` installed, everything silently runs through Python jso
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from .formats import STRICT, conforms
 from .schemas import PayloadValidator, Problem, formats_used
 
-__all__ = ["FastCheck", "list_schema", "rust_schema"]
+__all__ = ["FastCheck", "fast_check", "list_schema", "rust_schema"]
 
 # Python's \s for str patterns is str.isspace(): exactly these characters (a test recomputes
 # them over all of Unicode; written out because computing them is a tenth of a one-file run).
@@ -231,3 +231,11 @@ class FastCheck:
         if self.is_valid(instance):
             return []
         return self.validator.problems(instance)
+
+
+@cache
+def fast_check(validator: PayloadValidator) -> FastCheck:
+    """The fast path of a validator, compiled once: generation filters every drawn payload
+    through ``is_valid`` and the engine checks every response, where jsonschema alone is
+    most of the cost. Validators come from ``validator_for``'s cache, so this holds no more."""
+    return FastCheck(validator)
