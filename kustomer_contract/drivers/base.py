@@ -4,6 +4,7 @@ error a target that cannot be loaded raises."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -30,7 +31,28 @@ class Returned:
     took: float = 0.0  # seconds it took to return (a call of a batch starts when the last returned)
 
 
-Call = tuple[str, list[Any]]  # a method's name and its arguments
+Call = tuple[str, list[Any]]  # a method's name (or dotted path on the object) and its arguments
+
+
+@dataclass
+class Settles:
+    """Stands last in a call's arguments when the result does not come through a callback
+    (a binding's ``result: promise | return``). It is never passed to the implementation:
+    the driver calls ``to(response, error)`` once, when the returned Promise / awaitable
+    settles (``promise``: resolved -> ``(value, None)``, rejected -> ``(None, reason)``) or
+    with the value returned (``return``: a raised exception is the error, never ``raised``).
+    A rejection without a reason is passed as a non-None marker, so it still reads as an
+    error."""
+
+    how: Literal["promise", "return"]
+    to: Callable[..., Any]
+
+
+def split_settles(args: list[Any]) -> tuple[list[Any], Settles | None]:
+    """The arguments to pass, and the Settles that stood last (if any)."""
+    if args and isinstance(args[-1], Settles):
+        return args[:-1], args[-1]
+    return args, None
 
 
 def late_as_hung(returned: list[Returned], timeout: float) -> list[Returned]:
