@@ -133,6 +133,57 @@ class TestRecordPage:
         (violation,) = check_trace(out, v1).violations
         assert (violation.obligation, violation.line) == ("start-first", 2)
 
+    @pytest.mark.parametrize("bad", [False, True], ids=["init-first", "calls-start"])
+    def test_a_core_js_page_is_recorded_on_kustomercore(self, chromium, tmp_path, v1, bad):
+        """core.js defines window.KustomerCore (init in place of start): recorded, each record
+        naming its object, and judged with --binding core; KustomerCore.start is flagged."""
+        from kustomer_contract.spec.bindings import load_binding
+
+        early = "try { KustomerCore.start({}, function () {}); } catch (e) {}" if bad else ""
+        page = write(tmp_path, "core.html", (
+            "<script>window.KustomerCore = {"
+            "init: function (o, c) { setTimeout(function () { c({}); }, 5); },"
+            "describeCustomer: function (o, c) { setTimeout(function () {"
+            " c({customerId: 'c1', emails: [], phones: [], socials: []}); }, 1); } };"
+            "KustomerCore.init({}, function () { KustomerCore.describeCustomer("
+            "{attributes: {emails: ['ada@example.com']}}, function () {}); });"
+            + early + "</script>"
+        ))  # fmt: skip
+        out = tmp_path / "core.jsonl"
+        result = record.record_page(str(page), out, settle=SETTLE, browser=chromium)
+        assert result.page_errors == [] and result.warnings == []
+        assert {r["object"] for r in lines(out)} == {"KustomerCore"}
+        assert calls(out) == ["init", "describeCustomer"]
+        checked = check_trace(out, v1, binding=load_binding("core", v1))
+        assert checked.read_problems == []
+        if bad:
+            (violation,) = checked.violations
+            assert (violation.obligation, violation.line) == ("known-method", 2)
+            assert lines(out)[1]["event"] == "missing"
+            assert "the core binding's start is KustomerCore.init" in violation.message
+        else:
+            assert checked.violations == []
+        # Judged as the Web SDK's, the records are not checked, and the binding is named.
+        (problem,) = check_trace(out, v1).read_problems
+        assert problem.message.endswith("are not checked: give --binding core")
+
+    def test_add_event_listener_on_the_sdk_is_flagged(self, chromium, tmp_path, v1):
+        """A real integration's mistake: the SDK has addListener; the call throws in the page."""
+        write(tmp_path, "loader.js", (CHECKOUT / "loader.js").read_text(encoding="utf-8"))
+        page = write(tmp_path, "listen.html", (
+            '<script src="loader.js"></script><script>'
+            'window.addEventListener("kustomerLoaded", function () {'
+            " Kustomer.start({}, function () {"
+            ' Kustomer.addEventListener("onOpen", function () {}); }); });</script>'
+        ))  # fmt: skip
+        out = tmp_path / "listen.jsonl"
+        result = record.record_page(str(page), out, settle=SETTLE, browser=chromium)
+        assert any("addEventListener is not a function" in e for e in result.page_errors)
+        (violation,) = check_trace(out, v1).violations
+        line = next(i for i, r in enumerate(lines(out), 1) if r["method"] == "addEventListener")
+        assert (violation.obligation, violation.line) == ("known-method", line)
+        assert "did you mean addListener?" in violation.message
+
     def test_a_page_crash_keeps_the_records(self, chromium, tmp_path):
         flow = write(tmp_path, "crash.py", "def flow(page):\n    page.goto('chrome://crash')\n")
         out = tmp_path / "crash.jsonl"

@@ -2,8 +2,9 @@
 
 The page (an HTML file, served from its folder, or a loopback URL) is opened in a fresh
 Chromium context whose init script loads ``kustomer-recorder.js`` and installs it before any
-script of the page runs, so every call on ``window.Kustomer`` is recorded: on the loader's
-stub (with only ``start``) and on the SDK that replaces it. Each record is sent to Python
+script of the page runs, so every call on ``window.Kustomer`` (and on ``window.KustomerCore``,
+core.js's headless SDK; each record names its object) is recorded: on the loader's stub (with
+only ``start``) and on the SDK that replaces it. Each record is sent to Python
 and written at once (and flushed) to a new file beside the output, so a crash loses nothing
 seen; that file replaces the output only when the recording is done. A failed recording
 leaves an earlier trace as it was and keeps its own records beside it (``trace.partial.jsonl``),
@@ -19,7 +20,8 @@ page's session. Uncaught page errors are reported as warnings; the records stay.
 
 Exit codes: 0 the trace was written; 2 a usage or input error, a missing browser, a failing
 flow, a page that did not load, or a crash of the page or the browser (the records captured
-until then are kept, as said above). Check the trace with ``kustomer-contract trace FILE.jsonl``.
+until then are kept, as said above). Check the trace with ``kustomer-contract trace FILE.jsonl``
+(``--binding core`` for a core.js page).
 """
 
 from __future__ import annotations
@@ -110,8 +112,9 @@ class RecordResult:
             found.append(f"{self.ignored} records from other pages (popups) were not written")
         if self.records == 0:
             found.append(
-                "no Kustomer calls were recorded: does the page set window.Kustomer and call it "
-                "(perhaps only after a click: give a --script flow)?"
+                "no Kustomer calls were recorded: does the page set window.Kustomer (or "
+                "window.KustomerCore) and call it (perhaps only after a click: give a --script "
+                "flow)?"
             )
         return found
 

@@ -15,7 +15,7 @@ a flow (--script) is a Python file such as:
       page.wait_for_selector("[data-state=done]")
 
 then check the trace:
-  kustomer-contract trace FILE.jsonl
+  kustomer-contract trace FILE.jsonl               (--binding core for a core.js page)
 
 exit codes:
   0  the trace was written (page errors and a navigation away are warnings)
@@ -32,7 +32,8 @@ def register(subparsers: Any) -> None:
         description=(
             "Open PAGE in headless Chromium with kustomer-recorder.js installed before the\n"
             "page's own scripts, run a Playwright flow on it if given, and write every call\n"
-            "on window.Kustomer (and each callback) to FILE.jsonl as it happens."
+            "on window.Kustomer and window.KustomerCore (and each callback) to FILE.jsonl as\n"
+            "it happens."
         ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

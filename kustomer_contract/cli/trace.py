@@ -9,10 +9,13 @@ from .params import add_spec_option
 
 _EPILOG = """\
 obligations (ids as printed):
-  one per rule of the spec (v1: start-first, describe-after-login),
+  one per rule of the spec (v1: start-first, describe-after-login), with the binding's names
+                    (--binding core: start is KustomerCore.init),
   valid-options     each call's options match that method's options schema
   klass-attributes  custom attributes are on the Klass (--klass), or at least have a name a
                     Klass can hold (a type suffix such as Str, Num, Bool, At)
+  known-method      only methods the SDK has are called (the spec's sdk_methods), e.g.
+                    Kustomer.addEventListener: did you mean addListener?
 
 exit codes:
   0  the caller kept every obligation
@@ -22,7 +25,8 @@ exit codes:
 
 record a trace with kustomer_contract/callers/recorder/kustomer-recorder.js, e.g.
   <script src="kustomer-recorder.js"></script>
-  <script>KustomerRecorder.install()</script>      (before the Kustomer loader)
+  <script>KustomerRecorder.install()</script>      (before the Kustomer or core.js loader;
+                                                    records Kustomer and KustomerCore)
   ... then in the console: copy(KustomerRecorder.dump())  and save it as trace.jsonl
 """
 
@@ -44,6 +48,14 @@ def register(subparsers: Any) -> None:
         "paths", nargs="+", metavar="FILE.jsonl", help="recorded trace, or - for standard input"
     )
     add_spec_option(parser)
+    parser.add_argument(
+        "--binding",
+        default="web",
+        metavar="web|core|promise|PATH",
+        help="the calling convention the page uses, whose names the trace is judged by: web "
+        "(Kustomer.start, callbacks; the default), core (KustomerCore.init), promise (awaited "
+        "calls) or a binding file",
+    )
     parser.add_argument(
         "--klass",
         metavar="FILE",

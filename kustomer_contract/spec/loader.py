@@ -133,6 +133,7 @@ def _build(doc: Mapping[str, Any], path: Path, origins: Mapping[str, tuple[Path,
         merge=doc["policies"]["merge"],
         document=doc,
         origins=origins,
+        sdk_methods=tuple(doc.get("sdk_methods", ())),
     )
 
 

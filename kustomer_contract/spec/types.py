@@ -101,6 +101,9 @@ class Spec:
     merge: str
     document: Mapping[str, Any]
     origins: Mapping[str, tuple[Path, int]] = field(default_factory=dict, repr=False)
+    # Every method of the SDK's object (``sdk_methods:``), not only those the contract drives;
+    # empty when the spec does not list them (then trace does not judge method names).
+    sdk_methods: tuple[str, ...] = ()
 
     def error(self, pointer: str, message: str) -> SpecError:
         """A SpecError at ``pointer`` of the assembled document, located at its file:line."""

@@ -1,16 +1,22 @@
-/* kustomer-recorder.js: record a page's calls on the Kustomer Web SDK as JSON Lines, for
- * `kustomer-contract trace FILE.jsonl`, which checks the caller's obligations (start first,
- * describe after login's callback, valid options, custom attributes on the Klass).
+/* kustomer-recorder.js: record a page's calls on the Kustomer Web SDK (window.Kustomer) and on
+ * its headless variant (window.KustomerCore, core.js) as JSON Lines, for
+ * `kustomer-contract trace FILE.jsonl [--binding web|core|promise]`, which checks the caller's
+ * obligations (start first, describe after login's callback, valid options, custom attributes
+ * on the Klass, only methods the SDK has).
  *
  * A classic script with no imports or exports: load it with a <script> tag before the
  * Kustomer loader, or `import "./kustomer-recorder.js"` (or require it) in Node for its side
  * effect. It defines globalThis.KustomerRecorder:
  *
- *   KustomerRecorder.wrap(kustomer, sink?)  -> an object with the same methods that records
- *                                              every call, callback and exception
- *   KustomerRecorder.install(sink?)         -> records globalThis.Kustomer now and whatever
- *                                              the page assigns to it later (the loader's stub
- *                                              with only `start`, then the full SDK)
+ *   KustomerRecorder.wrap(kustomer, sink?, name?)
+ *                                           -> an object with the same methods that records
+ *                                              every call, callback and exception, its records
+ *                                              saying `"object": name` (default "Kustomer")
+ *   KustomerRecorder.install(sink?, names?) -> records globalThis.Kustomer and
+ *                                              globalThis.KustomerCore (or the global name or
+ *                                              list of names given) now and whatever the page
+ *                                              assigns to them later (the loader's stub with
+ *                                              only `start`, then the full SDK), in one trace
  *   KustomerRecorder.lines                  -> the records of the default sink
  *   KustomerRecorder.dump()                 -> those records as one JSON Lines text
  *
@@ -18,23 +24,31 @@
  * sink appends it to KustomerRecorder.lines and, in a browser, logs it with console.debug.
  * In the browser console: copy(KustomerRecorder.dump()), paste into trace.jsonl.
  *
- * Records: {t, seq, event, method, ...}
+ * Records: {t, seq, event, object, method, ...}
  *   t       milliseconds since the recording began (performance.now() or Date.now())
  *   seq     1, 2, 3 ... in the order things happened
+ *   object  the global the page used: "Kustomer" or "KustomerCore"
  *   event   "call"      a method was called: args (JSON-safe copy; functions as "[function]";
  *                       an `undefined` argument as null, its index listed in `undefinedArgs`)
  *           "callback"  a function passed to a call was called back: call (the seq of that
  *                       call), response and error (its first two arguments; an Error as
  *                       {name, message}; undefined as null)
+ *           "settle"    a native Promise a call returned settled: call, response (what it
+ *                       resolved with) and error (why it rejected), as for a callback
  *           "throw"     a call threw (call, error); with "in": "callback" when the page's own
  *                       callback threw
- *           "missing"   the page looked up an SDK method the object does not have (yet): the
+ *           "missing"   the page looked up a method the object does not have (yet): the
  *                       loader's stub has only `start`, so a call made that early throws a
- *                       TypeError in the page. Once per object and name; needs Proxy.
+ *                       TypeError in the page; a name the SDK never has (addEventListener)
+ *                       throws the same way. Once per object and name (common probes such as
+ *                       `then` or `toJSON`, and names starting with _ or $, are left out, and
+ *                       at most 64 other names per object); needs Proxy.
  *
  * The recorder never changes what the page sees: the same return values, the same callback
  * arguments and `this`, the same exceptions rethrown; the same function passed twice (e.g. to
- * addListener and removeListener) reaches the SDK as the same function. A sink that throws is
+ * addListener and removeListener) reaches the SDK as the same function. One exception: a
+ * native Promise a call returns is handed on as a promise chained to it (it settles the same
+ * way, a microtask later), so that its settling is recorded. A sink that throws is
  * ignored. Note that a trace holds what the page passed, login's jwtToken included.
  */
 (function () {
@@ -44,13 +58,24 @@
   if (G.KustomerRecorder && G.KustomerRecorder.__kustomerRecorder) return; // loaded twice
 
   var MAX_DEPTH = 32;
-  // The Web SDK's methods: a lookup of one of these that finds nothing is recorded.
+  var MAX_UNKNOWN = 64; // lookups of names that are no SDK method, recorded per object
+  // The Web SDK's methods (the specs' sdk_methods; core's init in place of start): a lookup
+  // of one of these that finds nothing is always recorded.
   var SDK_METHODS = [
-    "start", "login", "logout", "describeCustomer", "describeConversation", "open", "close",
-    "addListener", "removeListener", "isChatAvailable", "createConversation",
-    "openConversationById", "getOpenConversations", "openKbArticle", "openKbCategory",
-    "getUnreadCount", "isLoggedIn",
+    "start", "stop", "open", "close", "login", "logout", "describeCustomer",
+    "describeConversation", "addListener", "removeListener", "isChatAvailable",
+    "createConversation", "openConversationById", "getOpenConversations", "openKbArticle",
+    "openKbCategory", "getUnreadCount", "isLoggedIn", "init",
   ];
+  // Names other code looks up on any object (promises, JSON, frameworks, test tools, Node's
+  // inspector): their lookup says nothing about the page's use of the SDK.
+  var PROBES = [
+    "then", "catch", "finally", "toJSON", "toString", "valueOf", "toLocaleString",
+    "constructor", "prototype", "length", "name", "hasOwnProperty", "isPrototypeOf",
+    "propertyIsEnumerable", "inspect", "nodeType", "nodeName", "tagName", "asymmetricMatch",
+    "default", "call", "apply", "bind",
+  ];
+  var GLOBALS = ["Kustomer", "KustomerCore"];
   var hasWeakMap = typeof WeakMap === "function";
   var now =
     typeof performance !== "undefined" && performance && typeof performance.now === "function"
@@ -140,7 +165,7 @@
     this.sink = typeof sink === "function" ? sink : defaultSink;
     this.t0 = now();
     this.seq = 0;
-    this.proxies = hasWeakMap ? new WeakMap() : null; // raw object -> its proxy
+    this.proxies = {}; // global name -> WeakMap (or null): raw object -> its proxy
     this.raws = hasWeakMap ? new WeakMap() : null; // proxy -> raw object
     this.methods = hasWeakMap ? new WeakMap() : null; // raw method -> its recording wrapper
     this.callbacks = hasWeakMap ? new WeakMap() : null; // page function -> its wrapper
@@ -148,13 +173,17 @@
   }
 
   // The page looked up a method the object lacks: recorded once per object and name.
-  Recording.prototype.missing = function (target, name) {
-    if (!this.missed || SDK_METHODS.indexOf(name) < 0) return;
+  Recording.prototype.missing = function (target, object, name) {
+    if (!this.missed) return;
+    var known = SDK_METHODS.indexOf(name) >= 0;
+    if (!known && (PROBES.indexOf(name) >= 0 || /^[_$@]/.test(name) || !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name))) return;
     var seen = this.missed.get(target);
-    if (!seen) this.missed.set(target, (seen = {}));
-    if (seen[name]) return;
+    if (!seen) this.missed.set(target, (seen = { "\u0000unknown": 0 }));
+    if (Object.prototype.hasOwnProperty.call(seen, name)) return;
+    if (!known && seen["\u0000unknown"] >= MAX_UNKNOWN) return;
+    if (!known) seen["\u0000unknown"] += 1;
     seen[name] = true;
-    this.emit({ event: "missing", method: name });
+    this.emit({ event: "missing", object: object, method: name });
   };
 
   Recording.prototype.emit = function (record) {
@@ -187,7 +216,7 @@
   // The wrapper of a page function passed to a call. The same page function always gets the
   // same wrapper; each callback is attributed to the oldest call it was passed to that has
   // not called it back yet (else to the latest).
-  Recording.prototype.callbackFor = function (fn, callSeq, method) {
+  Recording.prototype.callbackFor = function (fn, callSeq, method, object) {
     var rec = this;
     var entry = rec.callbacks && rec.callbacks.get(fn);
     if (!entry) {
@@ -195,7 +224,7 @@
       entry = { pending: pending, last: null, wrapper: null };
       var wrapper = function () {
         var owner = pending.length ? pending.shift() : entry.last;
-        var record = { event: "callback", method: owner.method, call: owner.seq };
+        var record = { event: "callback", object: owner.object, method: owner.method, call: owner.seq };
         record.response = arguments.length > 0 ? copy(arguments[0]) : null;
         record.error = arguments.length > 1 && arguments[1] != null ? failure(arguments[1]) : null;
         if (arguments.length > 2) {
@@ -207,7 +236,7 @@
         try {
           return fn.apply(this, arguments);
         } catch (err) {
-          rec.emit({ event: "throw", method: owner.method, call: owner.seq, in: "callback", error: failure(err) });
+          rec.emit({ event: "throw", object: owner.object, method: owner.method, call: owner.seq, in: "callback", error: failure(err) });
           throw err;
         }
       };
@@ -215,15 +244,38 @@
       entry.wrapper = wrapper;
       if (rec.callbacks) rec.callbacks.set(fn, entry);
     }
-    entry.last = { seq: callSeq, method: method };
+    entry.last = { seq: callSeq, method: method, object: object };
     entry.pending.push(entry.last);
     return entry.wrapper;
   };
 
-  Recording.prototype.methodFor = function (raw, name, fn) {
+  // A native Promise a call returned: handed on chained, so that its settling is recorded.
+  Recording.prototype.settled = function (value, callSeq, method, object) {
+    var rec = this;
+    if (typeof Promise !== "function" || !(value instanceof Promise)) return value;
+    var chained;
+    try {
+      chained = Promise.prototype.then.call(
+        value,
+        function (response) {
+          rec.emit({ event: "settle", object: object, method: method, call: callSeq, response: copy(response), error: null });
+          return response;
+        },
+        function (error) {
+          rec.emit({ event: "settle", object: object, method: method, call: callSeq, response: null, error: error == null ? { name: "undefined", message: "" } : failure(error) });
+          throw error;
+        }
+      );
+    } catch (e) {
+      return value; // a Promise subclass that refuses: hand on the original, unrecorded
+    }
+    return chained;
+  };
+
+  Recording.prototype.methodFor = function (raw, object, name, fn) {
     var rec = this;
     var cached = rec.methods && rec.methods.get(fn);
-    if (cached && cached.name === name) return cached.wrapper;
+    if (cached && cached.name === name && cached.object === object) return cached.wrapper;
     var wrapper = function () {
       var args = [];
       var undefinedArgs = [];
@@ -231,24 +283,26 @@
         args.push(typeof arguments[i] === "function" ? "[function]" : copy(arguments[i]));
         if (arguments[i] === undefined) undefinedArgs.push(i);
       }
-      var record = { event: "call", method: name, args: args };
+      var record = { event: "call", object: object, method: name, args: args };
       if (undefinedArgs.length) record.undefinedArgs = undefinedArgs;
       var seq = rec.emit(record);
       var passed = [];
       for (var j = 0; j < arguments.length; j++) {
-        passed.push(typeof arguments[j] === "function" ? rec.callbackFor(arguments[j], seq, name) : arguments[j]);
+        passed.push(typeof arguments[j] === "function" ? rec.callbackFor(arguments[j], seq, name, object) : arguments[j]);
       }
       // Called on the proxy: run on the real object, as the unwrapped call would.
       var self = rec.raws && rec.raws.get(this) ? rec.raws.get(this) : this;
+      var result;
       try {
-        return fn.apply(self, passed);
+        result = fn.apply(self, passed);
       } catch (err) {
-        rec.emit({ event: "throw", method: name, call: seq, error: failure(err) });
+        rec.emit({ event: "throw", object: object, method: name, call: seq, error: failure(err) });
         throw err;
       }
+      return rec.settled(result, seq, name, object);
     };
     copyShape(wrapper, fn);
-    if (rec.methods) rec.methods.set(fn, { name: name, wrapper: wrapper });
+    if (rec.methods) rec.methods.set(fn, { name: name, object: object, wrapper: wrapper });
     return wrapper;
   };
 
@@ -266,11 +320,14 @@
     return false;
   }
 
-  Recording.prototype.wrap = function (kustomer) {
+  Recording.prototype.wrap = function (kustomer, object) {
     var rec = this;
+    object = typeof object === "string" && object ? object : "Kustomer";
     if (kustomer === null || (typeof kustomer !== "object" && typeof kustomer !== "function")) return kustomer;
     if (rec.raws && rec.raws.get(kustomer)) return kustomer; // already one of ours
-    var known = rec.proxies && rec.proxies.get(kustomer);
+    if (!(object in rec.proxies)) rec.proxies[object] = hasWeakMap ? new WeakMap() : null;
+    var proxies = rec.proxies[object];
+    var known = proxies && proxies.get(kustomer);
     if (known) return known;
     var proxy;
     if (typeof Proxy === "function" && !hasFixedMethod(kustomer)) {
@@ -278,9 +335,9 @@
         get: function (target, key, receiver) {
           var value = Reflect.get(target, key, target);
           if (typeof value === "function" && typeof key === "string" && key !== "constructor") {
-            return rec.methodFor(target, key, value);
+            return rec.methodFor(target, object, key, value);
           }
-          if (value === undefined && typeof key === "string") rec.missing(target, key);
+          if (value === undefined && typeof key === "string") rec.missing(target, object, key);
           return value;
         },
       });
@@ -289,44 +346,57 @@
       proxy = {};
       for (var key in kustomer) {
         var value = kustomer[key];
-        proxy[key] = typeof value === "function" ? rec.methodFor(kustomer, key, value) : value;
+        proxy[key] = typeof value === "function" ? rec.methodFor(kustomer, object, key, value) : value;
       }
     }
-    if (rec.proxies) rec.proxies.set(kustomer, proxy);
+    if (proxies) proxies.set(kustomer, proxy);
     if (rec.raws) rec.raws.set(proxy, kustomer);
     return proxy;
   };
 
-  var installed = null;
+  var installed = {}; // global name -> the recording installed on it
+
+  function installOn(rec, name) {
+    var desc = Object.getOwnPropertyDescriptor(G, name);
+    var raw = desc ? ("value" in desc ? desc.value : desc.get ? desc.get.call(G) : undefined) : undefined;
+    var outerSet = desc && desc.set;
+    Object.defineProperty(G, name, {
+      configurable: true,
+      enumerable: desc ? desc.enumerable : true,
+      get: function () {
+        return rec.wrap(raw, name);
+      },
+      set: function (value) {
+        raw = rec.raws && rec.raws.get(value) ? rec.raws.get(value) : value;
+        if (outerSet) outerSet.call(G, raw);
+      },
+    });
+    installed[name] = rec;
+  }
 
   var Recorder = {
     __kustomerRecorder: true,
     lines: [],
-    wrap: function (kustomer, sink) {
-      return new Recording(sink).wrap(kustomer);
+    wrap: function (kustomer, sink, name) {
+      return new Recording(sink).wrap(kustomer, name);
     },
-    install: function (sink, name) {
-      name = name || "Kustomer";
-      if (installed && installed.name === name) return installed.recording;
-      var rec = new Recording(sink);
-      var desc = Object.getOwnPropertyDescriptor(G, name);
-      if (desc && !desc.configurable) {
-        throw new Error("KustomerRecorder.install: globalThis." + name + " cannot be redefined; load the recorder before the Kustomer loader");
+    install: function (sink, names) {
+      names = names == null ? GLOBALS : typeof names === "string" ? [names] : names;
+      var found = null;
+      var todo = [];
+      for (var i = 0; i < names.length; i++) {
+        if (Object.prototype.hasOwnProperty.call(installed, names[i])) found = found || installed[names[i]];
+        else todo.push(names[i]);
       }
-      var raw = desc ? ("value" in desc ? desc.value : desc.get ? desc.get.call(G) : undefined) : undefined;
-      var outerSet = desc && desc.set;
-      Object.defineProperty(G, name, {
-        configurable: true,
-        enumerable: desc ? desc.enumerable : true,
-        get: function () {
-          return rec.wrap(raw);
-        },
-        set: function (value) {
-          raw = rec.raws && rec.raws.get(value) ? rec.raws.get(value) : value;
-          if (outerSet) outerSet.call(G, raw);
-        },
-      });
-      installed = { name: name, recording: rec };
+      if (!todo.length && found) return found;
+      var rec = found || new Recording(sink);
+      for (var k = 0; k < todo.length; k++) {
+        var desc = Object.getOwnPropertyDescriptor(G, todo[k]);
+        if (desc && !desc.configurable) {
+          throw new Error("KustomerRecorder.install: globalThis." + todo[k] + " cannot be redefined; load the recorder before the Kustomer loader");
+        }
+      }
+      for (var j = 0; j < todo.length; j++) installOn(rec, todo[j]);
       return rec;
     },
     dump: function () {
