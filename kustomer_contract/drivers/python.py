@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..spec.bindings import Binding, load_binding
 from ..spec.types import Klass, Spec
-from .base import Call, ImplementationError, Returned
+from .base import Call, ImplementationError, Returned, Settles, split_settles
 
 
 def load_factory(target: str) -> Callable[..., Any]:
@@ -137,6 +138,64 @@ def _gave(value: Any) -> str | None:
     return None
 
 
+def attribute_path(instance: Any, path: str) -> tuple[Any, Any]:
+    """The object a dotted path names on ``instance``, and its parent (``this`` of the call);
+    ``(None, None)`` if some part is missing."""
+    parent, value = None, instance
+    for part in path.split("."):
+        parent, value = value, getattr(value, part, None)
+        if value is None:
+            return None, None
+    return value, parent
+
+
+class _Awaiter:
+    """One event-loop thread per driver on which returned awaitables are awaited (a binding's
+    ``result: promise``), so an ``async def`` implementation runs as its users await it."""
+
+    def __init__(self) -> None:
+        self._loop: Any = None
+        self._lock = threading.Lock()
+
+    def settle(self, value: Any, settles: Settles) -> None:
+        """Hand ``settles.to`` what awaiting ``value`` gives (at once if it is not awaitable)."""
+        if not inspect.isawaitable(value):
+            settles.to(value, None)
+            return
+        import asyncio
+
+        async def outcome() -> tuple[Any, BaseException | None]:
+            try:
+                return await value, None
+            except BaseException as exc:  # noqa: BLE001 - the rejection, whatever it is
+                return None, exc
+
+        def done(future: Any) -> None:
+            if future.cancelled():
+                return
+            settles.to(*future.result())
+
+        asyncio.run_coroutine_threadsafe(outcome(), self._running()).add_done_callback(done)
+
+    def _running(self) -> Any:
+        import asyncio
+
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="kustomer-await", daemon=True
+                ).start()
+                self._loop = loop
+            return self._loop
+
+    def stop(self) -> None:
+        with self._lock:
+            loop, self._loop = self._loop, None
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+
+
 def _why_ended(exc: BaseException) -> str:
     """A BaseException that is not an error, in words (the factory or a method ended so)."""
     if isinstance(exc, ImplementationExit):
@@ -206,11 +265,18 @@ class PythonDriver:
     shape: str | None = None  # a factory is called as it is
 
     def __init__(
-        self, factory: Callable[..., Any], spec: Spec, klass: Klass | None = None, label: str = ""
+        self,
+        factory: Callable[..., Any],
+        spec: Spec,
+        klass: Klass | None = None,
+        label: str = "",
+        binding: Binding | None = None,
     ):
         self.factory = factory
         self.spec = spec
         self.klass = klass
+        self.binding = binding or load_binding()
+        self._awaiter = _Awaiter()
         self.label = label or getattr(factory, "__qualname__", repr(factory))
         self.page_errors: collections.Counter[str] = collections.Counter()  # no page
         self.factory_kwargs = self._factory_kwargs()  # what the factory is given
@@ -268,16 +334,52 @@ class PythonDriver:
                 f"the factory {self.label} raised {describe_error(exc)}"
             ) from None
         instance = built["instance"]
-        missing = [
-            name
-            for name, m in self.spec.methods.items()
-            if not m.optional and not callable(getattr(instance, name, None))
+        required = [
+            self.binding.surface(self.spec, m).method
+            for m in self.spec.methods.values()
+            if not m.optional
         ]
+        missing = [name for name in required if not self.has_method(instance, name)]
         if missing:
             raise ImplementationError(
                 f"the object from {self.label} lacks the SDK method(s) {', '.join(missing)}"
             )
+        self._set_up(instance)
         return instance
+
+    def _set_up(self, instance: Any) -> None:
+        """The binding's setup calls (configure(apiKey, ...)), awaited, before anything else."""
+        for step in self.binding.setup:
+            outcome: dict[str, Any] = {}
+            done = threading.Event()
+
+            def record(
+                value: Any, error: Any, outcome: dict[str, Any] = outcome, done: Any = done
+            ) -> None:
+                outcome["error"] = error
+                done.set()
+
+            method, _ = attribute_path(instance, step.method)
+            if not callable(method):
+                raise ImplementationError(
+                    f"the object from {self.label} lacks the setup method {step.method}"
+                )
+            how = "promise" if step.result == "promise" else "return"
+            call = (step.method, [*step.args, Settles(how, record)])
+            self.call_together(instance, [call], BUILD_TIMEOUT)
+            if not done.wait(BUILD_TIMEOUT):
+                raise ImplementationError(f"the setup call {step.method} did not finish")
+            if outcome.get("error") is not None:
+                from .._core.text import describe_error
+
+                raise ImplementationError(
+                    f"the setup call {step.method} failed: {describe_error(outcome['error'])}"
+                )
+
+    def async_methods(self, instance: Any) -> list[str]:
+        """The surface methods that are ``async def`` (found, so the header can say so)."""
+        names = [self.binding.surface(self.spec, m).method for m in self.spec.methods.values()]
+        return [n for n in names if inspect.iscoroutinefunction(attribute_path(instance, n)[0])]
 
     def call(self, instance: Any, method: str, args: list[Any], timeout: float) -> Returned:
         return self.call_together(instance, [(method, args)], timeout)[0]
@@ -288,12 +390,25 @@ class PythonDriver:
         results = [Returned(hung=True) for _ in calls]
 
         def job(method: str, args: list[Any], result: Returned) -> Callable[[], None]:
+            passed, settles = split_settles(args)
+
             def run() -> None:
                 began = time.monotonic()
                 try:
-                    result.gave = _gave(getattr(instance, method)(*args))
+                    function, _ = attribute_path(instance, method)
+                    value = function(*passed)  # type: ignore[misc]
                 except BaseException as exc:  # noqa: BLE001 - reported as a failure, never a crash
-                    result.raised = exc
+                    if settles is not None and settles.how == "return":
+                        settles.to(None, exc)  # a plain return's error is what it raises
+                    else:
+                        result.raised = exc
+                else:
+                    if settles is None:
+                        result.gave = _gave(value)
+                    elif settles.how == "return":
+                        settles.to(value, None)
+                    else:
+                        self._awaiter.settle(value, settles)
                 result.hung, result.took = False, time.monotonic() - began
 
             return run
@@ -313,17 +428,19 @@ class PythonDriver:
                 yield contained
             finally:
                 self._calls.stop()
+                self._awaiter.stop()
 
     def incidents(self, since: float) -> list[str]:
         """What the implementation's own threads raised since ``since`` (time.monotonic)."""
         return contained.since(since)
 
     def has_method(self, instance: Any, name: str) -> bool:
-        return callable(getattr(instance, name, None))
+        return callable(attribute_path(instance, name)[0])
 
     def close(self, instance: Any) -> None:
         """Nothing to release for in-process objects."""
 
     def shutdown(self) -> None:
-        """Ends the call thread (the next call starts another)."""
+        """Ends the call thread (the next call starts another) and the await loop."""
         self._calls.stop()
+        self._awaiter.stop()

@@ -5,6 +5,7 @@ A target is a Python factory (``module:attribute``), a JavaScript module run wit
 
 from __future__ import annotations
 
+from ..spec.bindings import Binding
 from ..spec.types import Klass, Spec
 from .base import Driver, Kind
 
@@ -22,8 +23,15 @@ def kind_of(target: str) -> Kind:
     return "page" if is_page(target) else "node" if is_javascript(target) else "python"
 
 
-def open_driver(target: str, spec: Spec, klass: Klass | None, kind: Kind | None = None) -> Driver:
-    """The driver for ``target``; ``kind`` as the user said it, else read off the target."""
+def open_driver(
+    target: str,
+    spec: Spec,
+    klass: Klass | None,
+    kind: Kind | None = None,
+    binding: Binding | None = None,
+) -> Driver:
+    """The driver for ``target``; ``kind`` as the user said it, else read off the target.
+    ``binding``: how the implementation is called (None: the web binding)."""
     kind = kind or kind_of(target)
     if kind == "page":
         from .page import PageDriver
@@ -35,4 +43,4 @@ def open_driver(target: str, spec: Spec, klass: Klass | None, kind: Kind | None 
         return NodeDriver(target, spec, klass, target)
     from .python import PythonDriver, load_factory
 
-    return PythonDriver(load_factory(target), spec, klass, target)
+    return PythonDriver(load_factory(target), spec, klass, target, binding=binding)
