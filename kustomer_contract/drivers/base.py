@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from ..errors import KustomerContractError
+from ..spec.bindings import Binding
 
 Kind = Literal["python", "node", "page"]
 
@@ -73,10 +74,17 @@ class Driver(Protocol):
     label: str  # how the header and the reproducers name the implementation
     shape: str | None  # how the implementation was found (JavaScript), for the header
     page_errors: Counter[str]  # what a page's scripts threw uncaught (pages only)
+    binding: Binding  # how the implementation's surface is called (names, arguments, results)
 
     def new_instance(self) -> Any: ...
 
-    def has_method(self, instance: Any, name: str) -> bool: ...
+    def has_method(self, instance: Any, name: str) -> bool:
+        """Whether the surface method ``name`` (a dotted path allowed) is there."""
+        ...
+
+    def async_methods(self, instance: Any) -> list[str]:
+        """The surface methods that are ``async`` functions (found, for the header)."""
+        ...
 
     def call(self, instance: Any, method: str, args: list[Any], timeout: float) -> Returned:
         """Call ``method`` with ``args`` (callbacks are Python callables); at most ``timeout``

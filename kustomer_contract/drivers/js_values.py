@@ -10,7 +10,7 @@ import itertools
 import json
 from typing import Any
 
-from .base import Call, Returned, late_as_hung
+from .base import Call, ImplementationError, Returned, Settles, late_as_hung
 
 MARK = "\u0000js"
 
@@ -115,11 +115,16 @@ class Handles:
         self._owned: dict[int, list[tuple[str, int]]] = collections.defaultdict(list)
 
     def send(self, owner: int, args: list[Any]) -> list[dict[str, Any]]:
-        """The call's arguments as js_host.cjs takes them, kept until ``release(owner)``."""
+        """The call's arguments as js_host.cjs takes them, kept until ``release(owner)``. A
+        ``Settles`` (last) goes as ``{settle, how}``: its ``to`` is called like a callback."""
         sent = []
         for arg in args:
             key = next(self._ids)
-            if callable(arg):
+            if isinstance(arg, Settles):
+                self.callbacks[key] = arg.to
+                self._owned[owner].append(("cb", key))
+                sent.append({"settle": key, "how": arg.how})
+            elif callable(arg):
                 self.callbacks[key] = arg
                 self._owned[owner].append(("cb", key))
                 sent.append({"callback": key})
@@ -142,3 +147,56 @@ class Handles:
     def release(self, owner: int) -> None:
         for kind, key in self._owned.pop(owner, []):
             (self.callbacks if kind == "cb" else self.options).pop(key, None)
+
+
+def failure_text(error: Any) -> str:
+    """A setup call's error in one line."""
+    from .._core.text import describe_error
+
+    if isinstance(error, (JSError, ImplementationError)):
+        text = str(error)
+    elif isinstance(error, JSValue):
+        text = error.what
+    else:
+        text = describe_error(error)
+    return text.strip().splitlines()[0] if text.strip() else repr(error)
+
+
+def run_setup(driver: Any, instance: Any, label: str, timeout: float) -> None:
+    """The binding's setup calls (``configure(apiKey, {})``...) on a fresh instance, in order,
+    each awaited when its result is a promise; the first that throws, rejects, lacks or does
+    not finish in ``timeout`` seconds raises ``ImplementationError`` naming it."""
+    import threading
+
+    for step in driver.binding.setup:
+        if not driver.has_method(instance, step.method):
+            raise ImplementationError(f"{label}: the object lacks the setup method {step.method}")
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def record(*args: Any, outcome: dict[str, Any] = outcome, done: Any = done) -> None:
+            if not done.is_set():
+                outcome["error"] = args[1] if len(args) > 1 else None
+                done.set()
+
+        settles = Settles("promise" if step.result == "promise" else "return", record)
+        returned = driver.call(instance, step.method, [*step.args, settles], timeout)
+        if returned.hung:
+            raise ImplementationError(
+                f"{label}: the setup call {step.method} did not return within {timeout:g} s"
+            )
+        if isinstance(returned.raised, ImplementationError):  # the process or page ended
+            why = failure_text(returned.raised).removeprefix(f"{label}: ")
+            raise ImplementationError(f"{label}: the setup call {step.method} ended: {why}")
+        if returned.raised is not None:
+            raise ImplementationError(
+                f"{label}: the setup call {step.method} threw {failure_text(returned.raised)}"
+            )
+        if not done.wait(timeout):
+            raise ImplementationError(
+                f"{label}: the setup call {step.method} did not settle within {timeout:g} s"
+            )
+        if outcome.get("error") is not None:
+            raise ImplementationError(
+                f"{label}: the setup call {step.method} failed: {failure_text(outcome['error'])}"
+            )

@@ -1,4 +1,9 @@
-"""Drive a JavaScript implementation in Node: ``NodeDriver(path, spec, klass, label)``.
+"""Drive a JavaScript implementation in Node: ``NodeDriver(path, spec, klass, label, binding)``.
+
+The binding (``kustomer_contract.spec.bindings``, the web binding unless given) names the
+global the module defines, the methods' names on it (dotted paths allowed), the setup calls
+made on every fresh instance and how results come back: through a callback, or a returned
+Promise / value that the JavaScript side awaits for the runner's ``Settles``.
 
 The module (ESM, or CommonJS through ``import()``) provides the SDK in one of three shapes,
 found in this order and reported as ``NodeDriver.shape``:
@@ -6,7 +11,8 @@ found in this order and reported as ``NodeDriver.shape``:
 - ``default export factory`` / ``default export class``: called (``new`` for a class) once per
   case, with ``{klass: [names]}`` when a Klass is given;
 - ``default export object``: an object with the SDK's methods;
-- ``globalThis.Kustomer`` (or ``window.Kustomer``) set by the module.
+- ``globalThis.Kustomer`` (or ``window.Kustomer``) set by the module: the binding's object
+  (``globalThis.KustomerCore`` for the core binding).
 
 For the last two the module is imported again per case (``?instance=N``), so no state leaks.
 
@@ -38,9 +44,10 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from ..spec.bindings import Binding, load_binding
 from ..spec.types import Klass, Spec
 from .base import Call, ImplementationError, Returned
-from .js_values import Handles, JSError, JSValue, calls_request, returned_all
+from .js_values import Handles, JSError, JSValue, calls_request, returned_all, run_setup
 
 DRIVER_SCRIPT = Path(__file__).with_name("node_driver.mjs")
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
@@ -74,7 +81,9 @@ class _Waiter:
 class _NodeProcess:
     """One running ``node node_driver.mjs``: its pipes, reader threads and pending requests."""
 
-    def __init__(self, node: str, path: Path, methods: list[str], label: str) -> None:
+    def __init__(
+        self, node: str, path: Path, methods: list[str], label: str, obj: str = "Kustomer"
+    ) -> None:
         self.label = label
         self.dead = False
         self.death = ""  # why it ended
@@ -88,7 +97,7 @@ class _NodeProcess:
         out_read, out_write = os.pipe()
         try:
             self.proc = subprocess.Popen(
-                [node, str(DRIVER_SCRIPT), str(msg_write), str(path), json.dumps(methods)],
+                [node, str(DRIVER_SCRIPT), str(msg_write), str(path), json.dumps(methods), obj],
                 stdin=subprocess.PIPE,
                 stdout=out_write,
                 stderr=out_write,
@@ -232,8 +241,15 @@ class _NodeProcess:
 class NodeInstance:
     """A handle on one SDK object living in the node process."""
 
-    def __init__(self, process: _NodeProcess, number: int, has: frozenset[str]) -> None:
+    def __init__(
+        self,
+        process: _NodeProcess,
+        number: int,
+        has: frozenset[str],
+        async_methods: tuple[str, ...] = (),
+    ) -> None:
         self.process, self.number, self.has = process, number, has
+        self.async_methods = async_methods  # the methods that are async functions
 
     def __repr__(self) -> str:
         return f"<NodeInstance {self.number}>"
@@ -245,10 +261,22 @@ class NodeDriver:
     language = "javascript"
 
     def __init__(
-        self, path: str | os.PathLike[str], spec: Spec, klass: Klass | None = None, label: str = ""
+        self,
+        path: str | os.PathLike[str],
+        spec: Spec,
+        klass: Klass | None = None,
+        label: str = "",
+        binding: Binding | None = None,
     ) -> None:
         self.path = Path(path).resolve()
         self.spec, self.klass = spec, klass
+        self.binding = binding or load_binding()
+        # The binding's names: required (non-optional methods), and all those asked about.
+        surfaces = [(self.binding.surface(spec, m).method, m) for m in spec.methods.values()]
+        self._required = [n for n, m in surfaces if not getattr(m, "optional", False)]
+        self._methods = list(
+            dict.fromkeys([n for n, _ in surfaces] + [s.method for s in self.binding.setup])
+        )
         self.label = label or str(path)
         self.page_errors: collections.Counter[str] = collections.Counter()  # no page
         self.shape: str | None = None
@@ -277,10 +305,9 @@ class NodeDriver:
                 raise ImplementationError(str(self._load_error))
             process = self._process
             if process is None or process.dead:
-                required = [
-                    n for n, m in self.spec.methods.items() if not getattr(m, "optional", False)
-                ]
-                process = _NodeProcess(self._node, self.path, required, self.label)
+                process = _NodeProcess(
+                    self._node, self.path, self._required, self.label, self.binding.object
+                )
                 self._process = process
                 try:
                     self.shape = process.wait_ready(LOAD_TIMEOUT)["shape"]
@@ -300,7 +327,7 @@ class NodeDriver:
                 "klass": names,
                 "klasses": others,
                 "spec": self.spec.name,
-                "methods": list(self.spec.methods),
+                "methods": self._methods,
             }
         )
         if not waiter.event.wait(BUILD_TIMEOUT):
@@ -313,7 +340,24 @@ class NodeDriver:
             )
         if "error" in reply:
             raise ImplementationError(f"{self.label}: {reply['error']}")
-        return NodeInstance(process, reply["instance"], frozenset(reply.get("has", ())))
+        instance = NodeInstance(
+            process,
+            reply["instance"],
+            frozenset(reply.get("has", ())),
+            tuple(reply.get("async", ())),
+        )
+        try:
+            run_setup(self, instance, self.label, BUILD_TIMEOUT)
+        except ImplementationError:
+            self.close(instance)
+            raise
+        return instance
+
+    def async_methods(self, instance: NodeInstance) -> list[str]:
+        """The binding's method names whose functions are ``async function``s (found, for the
+        header)."""
+        names = [self.binding.surface(self.spec, m).method for m in self.spec.methods.values()]
+        return [n for n in dict.fromkeys(names) if n in instance.async_methods]
 
     def call(
         self, instance: NodeInstance, method: str, args: list[Any], timeout: float
@@ -339,7 +383,8 @@ class NodeDriver:
         return returned_all(process.handles, reply["replies"], timeout)
 
     def has_method(self, instance: NodeInstance, name: str) -> bool:
-        """Whether the object has the method (optional ones, e.g. describeConversation, may lack)."""
+        """Whether the object has the method (optional ones, e.g. describeConversation, may
+        lack), by the binding's name for it (a dotted path too)."""
         return name in instance.has
 
     def _exited(self, process: _NodeProcess, method: str) -> NodeExited:

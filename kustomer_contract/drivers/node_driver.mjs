@@ -1,7 +1,10 @@
 // The Node side of kustomer_contract.drivers.node: loads one JavaScript implementation and
 // runs the SDK calls the Python runner asks for. Needs nothing but Node (18+).
 //
-//   node node_driver.mjs <message fd> <module path> <JSON list of the required methods>
+//   node node_driver.mjs <message fd> <module path> <JSON list of the required methods> [<object>]
+//
+// <object> is the global the binding names (Kustomer unless given: KustomerCore for core.js);
+// the required methods are the binding's names for them, dotted paths allowed (chat.logIn).
 //
 // Requests come as JSON Lines on stdin; replies and callbacks go as JSON Lines to the message
 // file descriptor (a pipe the Python side passed), never to stdout, so console.log in the
@@ -12,6 +15,9 @@
 // Requests, replies and callbacks are those of js_host.cjs (which also runs them), each request
 // with an `id` that its reply carries back as `re`. Once, after loading, the driver sends
 // {ready: true, shape} or {fatal: message}.
+// A Promise a method returns for a settle argument ({settle, how: "promise"}) is awaited by the
+// host while later requests are served; its outcome comes as a callback message when it
+// settles (before or after the call's reply).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -22,6 +28,7 @@ import "./js_host.cjs"; // globalThis.__kustomerContractHost: instances, calls, 
 const OUT = Number(process.argv[2]);
 const MODULE = path.resolve(process.argv[3]);
 const URL_ = pathToFileURL(MODULE).href;
+const OBJECT = process.argv[5] || "Kustomer"; // the global the binding names
 
 function post(message) {
   const data = Buffer.from(JSON.stringify(message) + "\n", "utf8");
@@ -35,8 +42,8 @@ function post(message) {
   }
 }
 
-// A browser-style module writes window.Kustomer; errors thrown later by the implementation
-// (in its timers) are logged as a browser would, without ending the run.
+// A browser-style module writes window.Kustomer (window.<object>); errors thrown later by the
+// implementation (in its timers) are logged as a browser would, without ending the run.
 if (globalThis.window === undefined) globalThis.window = globalThis;
 process.on("uncaughtException", (err) => {
   process.stderr.write(`uncaught exception in the implementation: ${(err && err.stack) || err}\n`);
@@ -57,7 +64,7 @@ function isClass(f) {
 }
 
 async function load() {
-  delete globalThis.Kustomer;
+  delete globalThis[OBJECT];
   const mod = await import(URL_);
   if (mod.default !== undefined && mod.default !== null) {
     main = mod.default;
@@ -69,12 +76,12 @@ async function load() {
     } else {
       throw new Error(`the default export is a ${typeof main}, not an object, factory or class`);
     }
-  } else if (globalThis.Kustomer !== undefined && globalThis.Kustomer !== null) {
-    shape = "globalThis.Kustomer";
-    first = globalThis.Kustomer;
+  } else if (globalThis[OBJECT] !== undefined && globalThis[OBJECT] !== null) {
+    shape = `globalThis.${OBJECT}`;
+    first = globalThis[OBJECT];
   } else {
     throw new Error(
-      "the module has no default export and does not set globalThis.Kustomer " +
+      `the module has no default export and does not set globalThis.${OBJECT} ` +
         "(export default an object with the SDK's methods or a factory of one)",
     );
   }
@@ -97,9 +104,9 @@ async function freshObject(klass, klasses, spec) {
     return obj;
   }
   imports += 1;
-  delete globalThis.Kustomer;
+  delete globalThis[OBJECT];
   const mod = await import(`${URL_}?instance=${imports}`); // a fresh module: no shared state
-  return shape === "default export object" ? mod.default : globalThis.Kustomer;
+  return shape === "default export object" ? mod.default : globalThis[OBJECT];
 }
 
 const host = globalThis.__kustomerContractHost.createHost(post, freshObject, () => shape);

@@ -1,8 +1,13 @@
-"""Drive an implementation that lives in a web page: ``PageDriver(page, spec, klass)``.
+"""Drive an implementation that lives in a web page: ``PageDriver(page, spec, klass, label,
+binding=...)``.
 
 The page (a loopback URL, or an HTML file served from its folder) defines the SDK as
 ``window.Kustomer``; the driver opens it in Chromium (Playwright, the system's executable, see
-``kustomer_contract.browser``) and runs the same calls as the other drivers through it.
+``kustomer_contract.browser``) and runs the same calls as the other drivers through it. The
+binding (the web binding unless given) names that global (``window.KustomerCore`` for the core
+binding, its factory then ``window.createKustomerCore``), the methods' names (dotted paths
+allowed), the setup calls made on every fresh instance and how results come back (a callback,
+or a returned Promise / value awaited in the page for the runner's ``Settles``).
 
 Each case gets a fresh SDK object, found in this order and reported as ``PageDriver.shape``:
 
@@ -33,9 +38,10 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from ..spec.bindings import Binding, load_binding
 from ..spec.types import Klass, Spec
 from .base import Call, ImplementationError, Returned
-from .js_values import Handles, calls_request, returned_all
+from .js_values import Handles, calls_request, returned_all, run_setup
 
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
 LOAD_TIMEOUT = 15.0  # seconds for the page to load and define the SDK
@@ -43,10 +49,13 @@ CLOSE_TIMEOUT = 5.0  # seconds for closing a page whose script is stuck
 # Starting Chromium is the machine's time, not the page's: it has its own bound, so a slow
 # start on a loaded machine is not read as a page that failed to load.
 LAUNCH_TIMEOUT = 60.0
-# The bridge between js_host.cjs and the binding; the factory is preferred (no reload).
+# The bridge between js_host.cjs and the Playwright binding, for the global OBJECT (the
+# binding's object, put in by bridge()); the factory, window.create<OBJECT>, is preferred
+# (no reload).
 BRIDGE = """
-(function (G) {
+(function (G, OBJECT) {
   if (G.__kustomerContractBridge) return;
+  var FACTORY = "create" + OBJECT;
   var shape = null;
   function post(message) {
     try { G.__kustomerContractPost(JSON.stringify(message)); } catch (e) { /* page closing */ }
@@ -54,12 +63,12 @@ BRIDGE = """
   function fresh(klass, klasses, spec) {
     var args = klass || (spec && spec !== "v1")
       ? [{ klass: klass, klasses: klasses || {}, spec: spec }] : [];
-    if (typeof G.createKustomer === "function") {
-      shape = "window.createKustomer (a fresh SDK per case, same page)";
-      return G.createKustomer.apply(null, args);
+    if (typeof G[FACTORY] === "function") {
+      shape = "window." + FACTORY + " (a fresh SDK per case, same page)";
+      return G[FACTORY].apply(null, args);
     }
-    shape = "window.Kustomer (the page is loaded again for every case)";
-    return G.Kustomer;
+    shape = "window." + OBJECT + " (the page is loaded again for every case)";
+    return G[OBJECT];
   }
   var host = G.__kustomerContractHost.createHost(post, fresh, function () { return shape; });
   G.__kustomerContractBridge = {
@@ -69,17 +78,41 @@ BRIDGE = """
       });
     },
   };
-})(globalThis);
+})(globalThis, OBJECT_NAME);
 """
-READY = """(required) => {
-  const ok = (o) => o && required.every((m) => typeof o[m] === "function");
-  return typeof window.createKustomer === "function" || ok(window.Kustomer);
+
+
+def bridge(obj: str) -> str:
+    return BRIDGE.replace("OBJECT_NAME", json.dumps(obj))
+
+
+# Whether a dotted path names a function on o (for the page scripts below).
+FUNCTION_AT = """const fnAt = (o, path) => {
+    try {
+      for (const part of path.split(".")) {
+        if (o === null || (typeof o !== "object" && typeof o !== "function")) return false;
+        o = o[part];
+      }
+      return typeof o === "function";
+    } catch (e) { return false; }
+  };"""
+READY = (
+    "([required, object]) => {\n  "
+    + FUNCTION_AT
+    + """
+  const ok = (o) => o && required.every((m) => fnAt(o, m));
+  return typeof window["create" + object] === "function" || ok(window[object]);
 }"""
+)
 HANDLE = "([m, r]) => window.__kustomerContractBridge.handle(m, r)"
-LACKING = """(required) => {
-  const k = window.Kustomer;
-  return k == null ? null : required.filter((m) => typeof k[m] !== "function");
+LACKING = (
+    "([required, object]) => {\n  "
+    + FUNCTION_AT
+    + """
+  const k = window[object];
+  return k == null ? null : required.filter((m) => !fnAt(k, m));
 }"""
+)
 
 
 class PageGone(ImplementationError):
@@ -89,8 +122,11 @@ class PageGone(ImplementationError):
 class PageInstance:
     """A handle on one SDK object living in a page."""
 
-    def __init__(self, page: Any, number: int, has: frozenset[str]) -> None:
+    def __init__(
+        self, page: Any, number: int, has: frozenset[str], async_methods: tuple[str, ...] = ()
+    ) -> None:
         self.page, self.number, self.has = page, number, has
+        self.async_methods = async_methods  # the methods that are async functions
 
     def __repr__(self) -> str:
         return f"<PageInstance {self.number}>"
@@ -108,10 +144,13 @@ class PageDriver:
         klass: Klass | None = None,
         label: str = "",
         load_timeout: float | None = None,
+        binding: Binding | None = None,
     ) -> None:
         from . import browser
 
         self.spec, self.klass = spec, klass
+        self.binding = binding or load_binding()
+        self.object = self.binding.object
         self.label = label or page
         self.load_timeout = load_timeout or LOAD_TIMEOUT
         self.shape: str | None = None
@@ -125,8 +164,13 @@ class PageDriver:
         except browser.BrowserUnavailable as exc:
             raise ImplementationError(f"--browser {page}: {exc}") from None
         self.url = self._served.url
-        self._required = [n for n, m in spec.methods.items() if not getattr(m, "optional", False)]
-        self._script = HOST_SCRIPT.read_text(encoding="utf-8") + BRIDGE
+        # The binding's names: required (non-optional methods), and all those asked about.
+        surfaces = [(self.binding.surface(spec, m).method, m) for m in spec.methods.values()]
+        self._required = [n for n, m in surfaces if not getattr(m, "optional", False)]
+        self._methods = list(
+            dict.fromkeys([n for n, _ in surfaces] + [s.method for s in self.binding.setup])
+        )
+        self._script = HOST_SCRIPT.read_text(encoding="utf-8") + bridge(self.object)
         self.handles = Handles()  # the callbacks and options the page refers to
         self._gone: dict[Any, str] = {}  # page -> why it is no longer usable
         self._navigating: set[Any] = set()  # pages the driver itself is loading
@@ -202,12 +246,14 @@ class PageDriver:
     async def _what_is_there(self, page: Any) -> str:
         """What the page has instead of the SDK, for the message of a load that timed out."""
         try:
-            lacking = await asyncio.wait_for(page.evaluate(LACKING, self._required), 2)
+            lacking = await asyncio.wait_for(
+                page.evaluate(LACKING, [self._required, self.object]), 2
+            )
         except Exception:  # noqa: BLE001 - a stuck or closed page: say nothing more
             return ""
         if lacking is None:
-            return "; window.Kustomer is undefined"
-        return f"; window.Kustomer lacks {', '.join(lacking)}" if lacking else ""
+            return f"; window.{self.object} is undefined"
+        return f"; window.{self.object} lacks {', '.join(lacking)}" if lacking else ""
 
     async def _load(self, page: Any) -> None:
         """(Re)load the page and wait until it defines the SDK."""
@@ -218,7 +264,10 @@ class PageDriver:
                 self.url, wait_until="domcontentloaded", timeout=self.load_timeout * 1000
             )
             await page.wait_for_function(
-                READY, arg=self._required, timeout=self.load_timeout * 1000, polling=5
+                READY,
+                arg=[self._required, self.object],
+                timeout=self.load_timeout * 1000,
+                polling=5,
             )
         except Exception as exc:  # noqa: BLE001 - timeouts and navigation errors alike
             errors = [text for number, text in self._recent if number > errors_before]
@@ -226,8 +275,8 @@ class PageDriver:
             if "Timeout" in type(exc).__name__ or "Timeout" in str(exc):
                 found = await self._what_is_there(page)
                 raise ImplementationError(
-                    f"{self.label}: the page did not define window.Kustomer with "
-                    f"{', '.join(self._required)} (nor window.createKustomer) within "
+                    f"{self.label}: the page did not define window.{self.object} with "
+                    f"{', '.join(self._required)} (nor window.create{self.object}) within "
                     f"{self.load_timeout:g} s{found}{said}"
                 ) from None
             raise ImplementationError(
@@ -250,11 +299,11 @@ class PageDriver:
             "klass": names,
             "klasses": others,
             "spec": self.spec.name,
-            "methods": list(self.spec.methods),
+            "methods": self._methods,
         }
         answer = json.loads(await page.evaluate(HANDLE, [request, self._required]))
         self.shape = answer["shape"]
-        self._factory = self.shape.startswith("window.createKustomer")
+        self._factory = self.shape.startswith(f"window.create{self.object} ")
         return page, answer["reply"]
 
     async def _close_page(self, page: Any) -> None:
@@ -290,7 +339,21 @@ class PageDriver:
             raise ImplementationError(f"{self.label}: {why}") from None
         if "error" in reply:
             raise ImplementationError(f"{self.label}: {reply['error']}")
-        return PageInstance(page, reply["instance"], frozenset(reply.get("has", ())))
+        instance = PageInstance(
+            page, reply["instance"], frozenset(reply.get("has", ())), tuple(reply.get("async", ()))
+        )
+        try:
+            run_setup(self, instance, self.label, self.load_timeout)
+        except ImplementationError:
+            self.close(instance)
+            raise
+        return instance
+
+    def async_methods(self, instance: PageInstance) -> list[str]:
+        """The binding's method names whose functions are ``async function``s (found, for the
+        header)."""
+        names = [self.binding.surface(self.spec, m).method for m in self.spec.methods.values()]
+        return [n for n in dict.fromkeys(names) if n in instance.async_methods]
 
     def call(
         self, instance: PageInstance, method: str, args: list[Any], timeout: float
@@ -329,7 +392,8 @@ class PageDriver:
         return returned_all(self.handles, answer["reply"]["replies"], timeout)
 
     def has_method(self, instance: PageInstance, name: str) -> bool:
-        """Whether the object has the method (optional ones, e.g. describeConversation, may lack)."""
+        """Whether the object has the method (optional ones, e.g. describeConversation, may
+        lack), by the binding's name for it (a dotted path too)."""
         return name in instance.has
 
     def close(self, instance: PageInstance) -> None:

@@ -151,11 +151,14 @@ def attribute_path(instance: Any, path: str) -> tuple[Any, Any]:
 
 class _Awaiter:
     """One event-loop thread per driver on which returned awaitables are awaited (a binding's
-    ``result: promise``), so an ``async def`` implementation runs as its users await it."""
+    ``result: promise``), so an ``async def`` implementation runs as its users await it.
+    Tasks still pending are held here: one awaiting a future nobody else holds would
+    otherwise be collected mid-wait."""
 
     def __init__(self) -> None:
         self._loop: Any = None
         self._lock = threading.Lock()
+        self._tasks: set[Any] = set()
 
     def settle(self, value: Any, settles: Settles) -> None:
         """Hand ``settles.to`` what awaiting ``value`` gives (at once if it is not awaitable)."""
@@ -167,15 +170,23 @@ class _Awaiter:
         async def outcome() -> tuple[Any, BaseException | None]:
             try:
                 return await value, None
+            except asyncio.CancelledError:
+                raise  # the run ended: nobody waits for it any more
             except BaseException as exc:  # noqa: BLE001 - the rejection, whatever it is
                 return None, exc
 
-        def done(future: Any) -> None:
-            if future.cancelled():
-                return
-            settles.to(*future.result())
+        def finished(task: Any) -> None:
+            self._tasks.discard(task)
+            if not task.cancelled():
+                settles.to(*task.result())
 
-        asyncio.run_coroutine_threadsafe(outcome(), self._running()).add_done_callback(done)
+        def begin() -> None:
+            task = loop.create_task(outcome())
+            self._tasks.add(task)
+            task.add_done_callback(finished)
+
+        loop = self._running()
+        loop.call_soon_threadsafe(begin)
 
     def _running(self) -> Any:
         import asyncio
@@ -193,7 +204,13 @@ class _Awaiter:
         with self._lock:
             loop, self._loop = self._loop, None
         if loop is not None:
-            loop.call_soon_threadsafe(loop.stop)
+
+            def end() -> None:
+                for task in list(self._tasks):
+                    task.cancel()
+                loop.stop()
+
+            loop.call_soon_threadsafe(end)
 
 
 def _why_ended(exc: BaseException) -> str:
@@ -364,8 +381,8 @@ class PythonDriver:
                 raise ImplementationError(
                     f"the object from {self.label} lacks the setup method {step.method}"
                 )
-            how = "promise" if step.result == "promise" else "return"
-            call = (step.method, [*step.args, Settles(how, record)])
+            settles = Settles("promise" if step.result == "promise" else "return", record)
+            call = (step.method, [*step.args, settles])
             self.call_together(instance, [call], BUILD_TIMEOUT)
             if not done.wait(BUILD_TIMEOUT):
                 raise ImplementationError(f"the setup call {step.method} did not finish")
@@ -396,7 +413,7 @@ class PythonDriver:
                 began = time.monotonic()
                 try:
                     function, _ = attribute_path(instance, method)
-                    value = function(*passed)  # type: ignore[misc]
+                    value = function(*passed)
                 except BaseException as exc:  # noqa: BLE001 - reported as a failure, never a crash
                     if settles is not None and settles.how == "return":
                         settles.to(None, exc)  # a plain return's error is what it raises

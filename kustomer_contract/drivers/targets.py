@@ -36,11 +36,11 @@ def open_driver(
     if kind == "page":
         from .page import PageDriver
 
-        return PageDriver(target, spec, klass, target)
+        return PageDriver(target, spec, klass, target, binding=binding)
     if kind == "node":
         from .node import NodeDriver
 
-        return NodeDriver(target, spec, klass, target)
+        return NodeDriver(target, spec, klass, target, binding=binding)
     from .python import PythonDriver, load_factory
 
     return PythonDriver(load_factory(target), spec, klass, target, binding=binding)
