@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the plugin imports only pytest until an item runs
     from .spec.types import Klass, Spec
 
 from .engine.settings import (
+    BINDING_HELP,
     DEFAULT_GRACE,
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_SPEC,
@@ -66,6 +67,7 @@ _OPTIONS = (
         None,
         "a page defining window.Kustomer to check in headless Chromium (loopback URL or HTML file)",
     ),
+    ("binding", str, None, BINDING_HELP),
     ("klass", str, None, "Klass YAML file listing the custom attribute names (attributes: [...])"),
     ("spec", str, DEFAULT_SPEC, "contract spec: a bundled version (v1) or a path to a spec"),
     ("max_examples", positive_int, DEFAULT_MAX_EXAMPLES, "generated cases per guarantee"),
@@ -361,6 +363,7 @@ def _settings(config: pytest.Config, impl: str | None = None) -> Settings:
     return Settings(
         **named,  # type: ignore[arg-type]  # keys from _KINDS: Settings' str | None fields
         spec=_setting(config, "spec") or DEFAULT_SPEC,
+        binding=_setting(config, "binding"),
         klass=_setting(config, "klass"),
         max_examples=_setting(config, "max_examples")
         or DEFAULT_MAX_EXAMPLES,  # None when not given; 0 is refused
@@ -383,8 +386,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if not run.wanted:
         return f"kustomer-contract: impl {impl}; contract items not collected: {run.why_not}"
     s = _settings(config)
+    binding = f", binding {s.binding}" if s.binding else ""
     return (
-        f"kustomer-contract: impl {impl}, spec {s.spec}, "
+        f"kustomer-contract: impl {impl}, spec {s.spec}{binding}, "
         f"{s.max_examples} cases per guarantee, seed {run.seed}"
     )
 
@@ -426,6 +430,8 @@ def _test_for(guarantee: str) -> Callable[[Session], None]:
 
         session = kustomer_contract_session
         result = session.check(guarantee)
+        if result.status == "not-checkable":
+            pytest.skip(f"not checkable through this surface: {result.reason}")
         if result.status == "blocked":
             pytest.skip(f"not judged: every case stopped early ({result.blocked_by})")
         if result.status == "error":
@@ -442,6 +448,7 @@ def _test_for(guarantee: str) -> Callable[[Session], None]:
                     timeout=session.settings.timeout,
                     grace=session.settings.grace,
                     budget_option="--kustomer-shrink-budget",
+                    binding=session.binding,
                 ),
                 pytrace=False,
             )

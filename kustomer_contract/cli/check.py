@@ -18,7 +18,7 @@ from ..engine.settings import (
     positive_int,
 )
 from ..errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, print_error
-from .params import add_spec_option
+from .params import add_binding_option, add_spec_option
 
 
 def register(sub: Any) -> None:
@@ -48,6 +48,7 @@ def register(sub: Any) -> None:
         "--klass", metavar="FILE", help="Klass YAML: attributes: [favoriteColorStr, ...]"
     )
     add_spec_option(check)
+    add_binding_option(check)
     check.add_argument(
         "--max-examples",
         type=positive_int,
@@ -141,6 +142,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
         node=args.node,
         impl=args.impl,
         spec=args.spec,
+        binding=args.binding,
         klass=args.klass,
         max_examples=args.max_examples,
         seed=args.seed,
@@ -163,6 +165,9 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
             f"kustomer-contract check: {session.impl} against spec {session.spec.name} "
             f"({len(session.guarantees)} guarantees, {settings.max_examples} cases each, seed {session.seed})"
         )
+    if not args.json and (settings.binding or session.binding_found):
+        how = f" ({session.binding_found})" if session.binding_found else ""
+        say(f"  binding: {session.binding.name}{how}: {session.binding.title}")
     if not args.json and session.driver.shape:
         say(f"  found the implementation as: {session.driver.shape}")
     if not args.json and session.skipped:
@@ -188,7 +193,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
         return EXIT_INTERRUPTED
     progress.clear()
     seconds = time.monotonic() - started
-    failed = [r for r in results if r.status != "passed"]
+    failed = [r for r in results if not r.kept]
     if args.json:
         document = to_json(
             session.spec,
@@ -199,6 +204,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
             timeout=settings.timeout,
             grace=settings.grace,
             replay=replayer(session),
+            binding=session.binding,
         )
         if args.coverage:
             cov = session.coverage().coverage
@@ -224,6 +230,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
                         replay=replayer(session)(r.guarantee),
                         timeout=settings.timeout,
                         grace=settings.grace,
+                        binding=session.binding,
                     )
                 )
         if args.coverage:
@@ -236,9 +243,12 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
                 say(f"  {times} x {text}")
         cases = sum(r.cases for r in results)
         verdict = "the contract holds" if not failed else f"{len(failed)} guarantee(s) not kept"
+        unjudged = sum(1 for r in results if r.status == "not-checkable")
+        passed = len(results) - len(failed) - unjudged
+        aside = f", {unjudged} not checkable through this surface" if unjudged else ""
         say(
-            f"\n{verdict}: {len(results) - len(failed)}/{len(results)} passed, {cases} cases in {seconds:.1f} s "
-            f"(seed {session.seed})"
+            f"\n{verdict}: {passed}/{len(results)} passed{aside}, {cases} cases in "
+            f"{seconds:.1f} s (seed {session.seed})"
         )
     if any(r.status == "error" for r in results):
         return EXIT_USAGE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..engine.settings import DEFAULT_SPEC
+from ..engine.settings import BINDING_HELP, DEFAULT_SPEC
 
 
 def add_spec_option(parser: argparse.ArgumentParser) -> None:
@@ -15,3 +15,8 @@ def add_spec_option(parser: argparse.ArgumentParser) -> None:
         metavar="v1|v2|PATH",
         help=f"bundled spec version (v1, v2) or the path of a spec (default {DEFAULT_SPEC})",
     )
+
+
+def add_binding_option(parser: argparse.ArgumentParser) -> None:
+    """``--binding`` for check (trace has its own: the names its trace is judged by)."""
+    parser.add_argument("--binding", metavar="web|core|promise|PATH", help=BINDING_HELP)

@@ -48,6 +48,7 @@ class Probe:
         self.keywords: dict[str, Any] | None = None  # those of the first call that had any
         self.deadline: float | None = None
         self.gave: str | None = None  # what the call returned, if not callback-like (Returned.gave)
+        self.via = "callback"  # how the result comes: "callback", or a binding's promise / return
         self._event = threading.Event()
         self._lock = threading.Lock()
 

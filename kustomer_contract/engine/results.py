@@ -9,8 +9,10 @@ from ..generate.cases import Case
 from .checks import Violation
 
 # passed: no case broke it; failed: one did (``failure``); blocked: cases could not get far
-# enough to judge it (``blocked_by``); error: the check itself could not run (``error``).
-Status = Literal["passed", "failed", "blocked", "error"]
+# enough to judge it (``blocked_by``); error: the check itself could not run (``error``);
+# not-checkable: the binding's surface cannot show it (``reason``), neither passed nor failed.
+Status = Literal["passed", "failed", "blocked", "error", "not-checkable"]
+NOT_FAILURES: frozenset[str] = frozenset({"passed", "not-checkable"})
 
 
 @dataclass
@@ -54,3 +56,9 @@ class GuaranteeResult:
     blocked_by: str | None = None
     error: str | None = None
     shrink_budget: int | None = None  # the budget that applied, named when it ran out
+    reason: str | None = None  # why it is not checkable through this surface
+
+    @property
+    def kept(self) -> bool:
+        """Not a failure: passed, or not checkable through this surface (said so)."""
+        return self.status in NOT_FAILURES

@@ -11,8 +11,9 @@ from typing import Any
 from .._core.pointer import put as _put
 from .._core.pointer import resolve as at_pointer
 from .._core.text import json_repr
-from ..drivers.base import Driver
+from ..drivers.base import Driver, Settles
 from ..generate.cases import Case, Step
+from ..spec.bindings import DEFAULT_BINDING, SurfaceCall, load_binding
 from ..spec.fastcheck import fast_check
 from ..spec.schemas import validator_for
 from ..spec.types import Klass, Method, Spec
@@ -51,6 +52,30 @@ from .state import (
 
 class Blocked(Exception):
     """The case cannot go on (a callback never came, a call raised): stop it here."""
+
+
+class ResolvedFalse(Exception):
+    """A surface whose success is ``true`` answered ``false``: the call was refused (a
+    boolean surface's way of saying error)."""
+
+
+def _ignored(*_args: Any) -> None:
+    """Where the result of a call nobody waits for goes (a describe not awaited)."""
+
+
+def _settled_to(surface: SurfaceCall, probe: Probe | None) -> Any:
+    """What a Promise / return of ``surface`` hands its result to: the probe, as a callback
+    would get it (``(response, error)``)."""
+    if probe is None:
+        return _ignored
+
+    def to(value: Any, error: Any) -> None:
+        if error is None and surface.success == "true" and value is False:
+            probe(None, ResolvedFalse(f"{surface.method} resolved false"))
+        else:
+            probe(value, error)
+
+    return to
 
 
 def _shown(value: Any, limit: int) -> str:
@@ -109,6 +134,11 @@ class CaseRunner:
         self.start = spec.by_role("start")
         self.identify = spec.by_role("identify")
         self.forget = spec.by_role("forget")
+        # How each method is called; a surface that cannot read the customer back leaves the
+        # comparisons that need it undone (those guarantees are reported not checkable).
+        self.binding = getattr(driver, "binding", None) or load_binding(DEFAULT_BINDING, spec)
+        self.surfaces = {m.name: self.binding.surface(spec, m) for m in spec.methods.values()}
+        self.readable = self.binding.unreadable_reason(spec) is None
 
     # --- one case --------------------------------------------------------------------------
 
@@ -163,15 +193,19 @@ class CaseRunner:
         (transcript line, Returned)."""
         lines, sent = [], []
         for method, options, probe in calls:
-            args: list[Any] = []
-            if method.takes_options:
-                args.append(options)
-            if probe is not None:
-                args.append(probe)
-            text = f"{method.name}({_shown(options, 200) if method.takes_options else ''})"
+            surface = self.surfaces[method.name]
+            args = surface.arguments(method, options)
+            text = f"{surface.method}({', '.join(_shown(a, 200) for a in args)})"
+            if surface.takes_callback:
+                if probe is not None:
+                    args.append(probe)
+            else:
+                args.append(Settles(surface.result, _settled_to(surface, probe)))  # type: ignore[arg-type]
+                if probe is not None:
+                    probe.via = surface.result
             self.result.transcript.append(text)
             lines.append(text)
-            sent.append((method.name, args))
+            sent.append((surface.method, args))
         began = time.monotonic()
         returned = self.driver.call_together(self.instance, sent, self.timeout)
         for (_, _, probe), one in zip(calls, returned, strict=True):
@@ -180,6 +214,11 @@ class CaseRunner:
                 probe.gave = one.gave
             began += one.took  # the next call began when this one returned
         return list(zip(lines, returned, strict=True))
+
+    def _shows(self, method: Method) -> bool:
+        """Whether a success of ``method`` shows the record (its response, through a surface
+        that can read back)."""
+        return self.readable and self.surfaces[method.name].success == "response"
 
     def _answer(
         self, probe: Probe, call: str, step: int | None, returned: Any, guarantee: str
@@ -223,6 +262,15 @@ class CaseRunner:
         left = 0.0 if gave == "a coroutine" else (probe.deadline or 0.0) - time.monotonic()
         if not probe.wait(left if probe.deadline is not None else self.timeout):
             name = call.split("(")[0]
+            if probe.via != "callback":
+                self.out.add(
+                    "callback-once",
+                    step,
+                    call,
+                    f"the {probe.via} of {name} to settle once",
+                    f"not settled within {self.timeout:g} s",
+                )
+                raise Blocked(f"{call}: never settled")
             if gave:
                 observed = (
                     f"{name} returned {gave} and did not call the callback; the SDK contract "
@@ -288,8 +336,9 @@ class CaseRunner:
 
     def _describe_ok(
         self, step: int | None, options: Any, method: Method, guarantee: str = "accepts-valid"
-    ) -> State:
-        """A valid describe with a callback; every success-side guarantee is judged here."""
+    ) -> State | None:
+        """A valid describe with a callback; every success-side guarantee is judged here.
+        None: the surface's success does not show the record."""
         probe = Probe()
         original = copy.deepcopy(options)
         key = self._record(method, options)
@@ -300,6 +349,8 @@ class CaseRunner:
         self._track(probe, call, step, original=original, live=options)
         response = self._answer(probe, call, step, returned, guarantee)
         observed = self._success_state(method, response, call, step)
+        if observed is None:
+            return None
         expect = Expectation(self._open(key, own), earlier)
         reflects_and_keeps(self.spec, method, observed, expect, call, step, self.out)
         self._check_identity(method, original, response, call, step)
@@ -341,7 +392,22 @@ class CaseRunner:
     def _note_described(self, method: Method, own: State) -> None:
         self.described[method.name] = union(self.described.get(method.name, State()), own)
 
-    def _success_state(self, method: Method, response: Any, call: str, step: int | None) -> State:
+    def _success_state(
+        self, method: Method, response: Any, call: str, step: int | None
+    ) -> State | None:
+        """What a success shows of the record; None when the surface's success is not the
+        response (a boolean, nothing): only that it is what the binding says is judged."""
+        surface = self.surfaces[method.name]
+        if surface.success == "true" and response is not True:
+            self.out.add(
+                "response-conforms",
+                step,
+                call,
+                f"{surface.method} to succeed with true (the binding's success)",
+                f"it succeeded with {_shown(response, 120)}",
+            )
+        if not self._shows(method):
+            return None
         why = json_problem(response)
         if why:
             self.out.add("response-conforms", step, call, "a JSON response", f"the response {why}")
@@ -374,11 +440,15 @@ class CaseRunner:
             )
         return observed
 
-    def _read(self, step: int | None, method: Method | None = None, options: Any = None) -> State:
+    def _read(
+        self, step: int | None, method: Method | None = None, options: Any = None
+    ) -> State | None:
         """The record as it stands: the method's read options (``{}`` for describeCustomer)
         change nothing and answer with the record; for a record named in the options, the
-        read names it too."""
+        read names it too. None (and no call) where the surface cannot read it back."""
         method = method or self.target
+        if not self._shows(method):
+            return None
         return self._describe_ok(step, self._read_options(method, options), method)
 
     def _check_identity(
@@ -498,6 +568,8 @@ class CaseRunner:
         if before is None:
             return
         after = self._read(i, m, step.options)  # the read also makes ``after`` the baseline
+        if after is None:  # the surface cannot read it back (a before could, so never here)
+            return
         changed = nothing_applied(m, before, after, own, self._landing(key))
         if changed:
             self.out.add(guarantee, i, call, f"nothing applied{where}", changed)
@@ -515,7 +587,8 @@ class CaseRunner:
         own = state_from(m, original, "input")
         key = self._record(m, original)
         # Seeing the update proves it landed only if it shows something the record lacked.
-        proof = shows_landing(own, self._read(i, m, original), self._landing(key))
+        shown = self._read(i, m, original)
+        proof = shown is not None and shows_landing(own, shown, self._landing(key))
         self._note_described(m, own)
         call, returned = self._call(m, step.options, None)
         self.pending.append(_Pending(Probe(), call, i, False, original=original, live=step.options))
@@ -527,10 +600,12 @@ class CaseRunner:
             raise Blocked("describe without callback failed")
         # Until it shows, it may land at any moment: every read in between allows it.
         self._maybe_written({key}, own, settled=False)
+        if not self._shows(m):
+            return  # whether it landed cannot be seen through this surface
         deadline = time.monotonic() + self.timeout
         pause = 0.0002  # doubled up to 2 ms: most updates land within a millisecond
         while True:  # the update may land after the call returns: poll until it shows
-            lost = missing(own, self._read(i, m, original), m)
+            lost = missing(own, self._read(i, m, original) or State(), m)
             if not lost:
                 break
             if time.monotonic() > deadline:
@@ -574,6 +649,8 @@ class CaseRunner:
         for (probe, call, returned), own in zip(calls, owns, strict=True):
             response = self._answer(probe, call, i, returned, "accepts-valid")
             observed = self._success_state(m, response, call, i)
+            if observed is None:
+                continue
             expect = Expectation(
                 self._open(key, _without(own, contested)), _without(earlier, written)
             )
@@ -583,6 +660,8 @@ class CaseRunner:
         # The read after judges what the group wrote under no-lost-update alone.
         self._settle(key, _without(earlier, written))
         observed = self._read(i, m, step.options[0])
+        if observed is None:
+            return
         lost = missing(self._open(key, _without(total, contested)), observed, m)
         if lost:
             self.out.add(

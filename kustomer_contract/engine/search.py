@@ -11,7 +11,7 @@ from typing import Any
 from ..drivers.base import Driver
 from ..generate.cases import Case
 from ..generate.reproducible import independent_of_loaded_modules
-from ..spec.guarantees import LATE
+from ..spec.guarantees import LATE, READ_BACK
 from ..spec.types import Klass, Spec
 from .checks import (
     Violation,
@@ -70,6 +70,9 @@ def check_guarantee(
 
     from ..generate.strategies import SWEEPS, sequences
 
+    unreadable = _unreadable(spec, driver) if guarantee in READ_BACK else None
+    if unreadable:  # judged by reading the customer back, which this surface cannot do
+        return GuaranteeResult(guarantee, "not-checkable", 0, 0.0, reason=unreadable)
     grace = grace if guarantee in LATE_GUARANTEES else 0.0
     runner = CaseRunner(spec, driver, klass, timeout, grace, watch=True)
     started = time.monotonic()
@@ -180,6 +183,12 @@ def _confirm(
     return Failure(guarantee, seen, case, watched.result.transcript, seed)
 
 
+def _unreadable(spec: Spec, driver: Driver) -> str | None:
+    """Why the customer cannot be read back through the driver's binding, or None."""
+    binding = getattr(driver, "binding", None)
+    return binding.unreadable_reason(spec) if binding is not None else None
+
+
 def replay_case(
     impl: str,
     case: Case | dict[str, Any],
@@ -189,6 +198,7 @@ def replay_case(
     timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
     attempts: int | None = None,
+    binding: str | None = None,
 ) -> CaseResult:
     """Run one recorded case again (printed regression tests call it).
 
@@ -196,13 +206,17 @@ def replay_case(
     page (an HTML file or a loopback URL, run in Chromium). A case whose steps race (calls in
     flight together) may break the contract in one run of several: it runs up to
     ``attempts`` times (default RACE_ATTEMPTS for such a case, else once) and the first run
-    that breaks something is the result, so a race lost once in the check fails its test."""
+    that breaks something is the result, so a race lost once in the check fails its test.
+    ``binding``: how the implementation is called (web, core, promise or a binding file's
+    path; default web)."""
     from ..drivers.targets import open_driver
+    from ..spec.bindings import DEFAULT_BINDING, load_binding
     from ..spec.loader import load_klass, load_spec
 
     loaded = load_spec(spec)
     names = load_klass(klass, loaded) if klass else None
-    driver = open_driver(impl, loaded, names)
+    surface = load_binding(binding or DEFAULT_BINDING, loaded)
+    driver = open_driver(impl, loaded, names, binding=surface)
     case = case if isinstance(case, Case) else Case.from_json(case)
     try:
         with driver.running():

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..drivers.base import Driver, ImplementationError, Kind
 from ..drivers.targets import open_driver
+from ..spec.bindings import ASYNC_BINDING, DEFAULT_BINDING, Binding, load_binding
 from ..spec.loader import load_klass, load_spec
 from ..spec.types import Klass, Spec
 from .results import GuaranteeResult
@@ -31,6 +32,9 @@ class Settings:
     node: str | None = None  # a JavaScript module run with Node, instead of impl
     browser: str | None = None  # a page (loopback URL or HTML file) defining window.Kustomer
     spec: str = DEFAULT_SPEC
+    # How the implementation is called: web, core, promise or a binding file's path. None:
+    # web, or promise when every method of the implementation turns out to be async.
+    binding: str | None = None
     klass: str | None = None
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
@@ -53,7 +57,11 @@ class Session:
         self.seed = settings.seed if settings.seed is not None else random.randrange(2**32)
         kind: Kind = "page" if settings.browser else "node" if settings.node else "python"
         self.impl: str = settings.browser or settings.node or settings.impl or REFERENCE
-        self.driver: Driver = open_driver(self.impl, self.spec, self.klass, kind)
+        self.binding: Binding = load_binding(settings.binding or DEFAULT_BINDING, self.spec)
+        self.binding_found: str | None = None  # what made us pick the binding, when not told
+        self.driver: Driver = open_driver(
+            self.impl, self.spec, self.klass, kind, binding=self.binding
+        )
         self._coverage: Any = None
         unknown = [g for g in settings.only if g not in self.spec.guarantees]
         if unknown:
@@ -66,11 +74,27 @@ class Session:
         """Check through ``driver``; fails early and clearly if its factory is broken."""
         self.driver = driver
         instance = driver.new_instance()
+        if self.settings.binding is None:
+            self._detect_binding(instance)
+        surface = driver.binding
         # Optional methods (describeConversation) are checked where the implementation has them.
         self.methods = tuple(
-            m.name for m in self.spec.describes if driver.has_method(instance, m.name)
+            m.name
+            for m in self.spec.describes
+            if driver.has_method(instance, surface.surface(self.spec, m).method)
         )
         self.skipped = [m.name for m in self.spec.describes if m.name not in self.methods]
+
+    def _detect_binding(self, instance: Any) -> None:
+        """An implementation whose every method is async is called as the promise binding
+        (said in the header); one with some async methods stays on web, whose verdict says
+        which method returned an awaitable instead of calling back."""
+        found = set(self.driver.async_methods(instance))
+        required = [m.name for m in self.spec.methods.values() if not m.optional]
+        if found and all(name in found for name in required):
+            self.binding = load_binding(ASYNC_BINDING, self.spec)
+            self.driver.binding = self.binding
+            self.binding_found = "found: promise-returning methods"
 
     @property
     def guarantees(self) -> list[str]:

@@ -49,3 +49,11 @@ def non_negative_float(text: str) -> float:
     if not value >= 0 or value == float("inf"):
         raise ValueError(f"{text} is not a number of seconds of at least 0")
     return value
+
+
+# One text for --binding (check) and --kustomer-binding (the pytest plugin).
+BINDING_HELP = (
+    "how the implementation is called: web (Kustomer.method(options, callback), the default), "
+    "core (KustomerCore, init in place of start), promise (each method returns a Promise / "
+    "awaitable), or the path of a binding file"
+)

@@ -20,6 +20,7 @@ from ..engine.settings import (
     SHRINK_BUDGET,
 )
 from ..generate.cases import Case
+from ..spec.bindings import Binding
 from ..spec.types import Spec
 
 
@@ -473,6 +474,7 @@ def failure_text(
     timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
     budget_option: str = "--shrink-budget",
+    binding: Binding | None = None,
 ) -> str:
     """Everything a person needs to understand and reproduce one failed guarantee."""
     f = result.failure
@@ -510,7 +512,10 @@ def table(results: Sequence[GuaranteeResult]) -> str:
             note = f"  not judged: every case stopped early ({r.blocked_by})"
         elif r.status == "error":
             note = f"  {r.error}"
-        rows.append(f"{r.guarantee:<{width}}  {r.status:<7}  {r.cases:>5}  {r.seconds:>7.2f}{note}")
+        elif r.status == "not-checkable":
+            note = f"  not checkable through this surface: {r.reason}"
+        status = "n/a" if r.status == "not-checkable" else r.status  # keeps the columns
+        rows.append(f"{r.guarantee:<{width}}  {status:<7}  {r.cases:>5}  {r.seconds:>7.2f}{note}")
     return "\n".join(rows)
 
 
@@ -524,6 +529,7 @@ def to_json(
     timeout: float = DEFAULT_TIMEOUT,
     grace: float = DEFAULT_GRACE,
     replay: Callable[[str], str] | None = None,
+    binding: Binding | None = None,
 ) -> dict[str, Any]:
     out = []
     for r in results:
@@ -537,6 +543,8 @@ def to_json(
             entry["blocked_by"] = r.blocked_by
         if r.error:
             entry["error"] = r.error
+        if r.reason:
+            entry["reason"] = r.reason
         if r.failure:
             entry["failure"] = {
                 **r.failure.violation.to_json(),
@@ -552,6 +560,7 @@ def to_json(
         "impl": impl,
         "klass": klass,
         "seed": seed,
-        "passed": all(r.status == "passed" for r in results),
+        "passed": all(r.kept for r in results),
+        **({"binding": binding.name} if binding is not None else {}),
         "results": out,
     }

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .._core.pointer import escape as _escape
+from .._core.pointer import resolve as _resolve
 from .documents import read_yaml
 from .types import Method, Spec, SpecError
 
@@ -46,6 +47,16 @@ class SurfaceCall:
     @property
     def awaited(self) -> bool:
         return self.result == "promise"
+
+    def arguments(self, method: Method, options: Any) -> list[Any]:
+        """What this surface passes for ``options`` (the callback or Promise aside): the
+        options object, nothing, or the value at a pointer into it (a token passed alone)."""
+        if self.args == "none" or not method.takes_options:
+            return []
+        if self.args == "options":
+            return [options]
+        found, value = _resolve(options, self.args)
+        return [value if found else None]
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,15 @@ class Binding:
         return None
 
 
+def _as_text(doc: Any) -> Any:
+    """``success: true`` unquoted (YAML's boolean) as the word the schema means."""
+    if isinstance(doc, dict):
+        return {k: "true" if k == "success" and v is True else _as_text(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_as_text(v) for v in doc]
+    return doc
+
+
 def _carries(success: str) -> str:
     return {"true": "true", "nothing": "nothing"}.get(success, success)
 
@@ -160,6 +180,7 @@ def binding_problems(path: Path, spec: Spec | None = None) -> list[SpecError]:
         found.append(at("".join(f"/{_escape(str(p))}" for p in err.absolute_path), err.message))
     if found or not isinstance(doc, Mapping):
         return found
+    doc = _as_text(doc)
     names = set(ROLES) | (set(spec.methods) if spec is not None else set())
     for key in doc.get("calls", {}):
         if spec is not None and key not in names:
@@ -197,7 +218,7 @@ def _load(path: Path, spec: Spec | None) -> Binding:
     problems = binding_problems(path, spec)
     if problems:
         raise problems[0]
-    doc = read_yaml(path).value
+    doc = _as_text(read_yaml(path).value)
     return Binding(
         name=doc["binding"],
         path=path,

@@ -15,6 +15,8 @@ class Guarantee:
     id: str
     focus: tuple[str, ...]  # the steps a case needs to exercise it at all; the rest is free
     late: bool = False  # a callback can still break it after its case ended (grace)
+    # Judged by reading the customer back: not checkable through a surface that cannot.
+    needs_read_back: bool = False
 
 
 REGISTRY: tuple[Guarantee, ...] = (
@@ -22,16 +24,21 @@ REGISTRY: tuple[Guarantee, ...] = (
     Guarantee("response-conforms", ("describe",)),
     Guarantee("callback-once", ("describe", "describe-invalid"), late=True),
     Guarantee("error-is-exception", ("describe-invalid",)),
-    Guarantee("reflects-input", ("describe",)),
-    Guarantee("keeps-earlier-data", ("describe", "describe")),
-    Guarantee("stable-identity", ("login", "describe", "login", "describe", "logout", "describe")),
+    Guarantee("reflects-input", ("describe",), needs_read_back=True),
+    Guarantee("keeps-earlier-data", ("describe", "describe"), needs_read_back=True),
+    Guarantee(
+        "stable-identity",
+        ("login", "describe", "login", "describe", "logout", "describe"),
+        needs_read_back=True,  # the ids a response shows
+    ),
     Guarantee("rejects-invalid", ("describe-invalid",) * 3),
     Guarantee("rejects-unknown-custom", ("describe-unknown",)),
     Guarantee("not-before-start", ("describe-before-start",)),
     Guarantee("input-untouched", ("describe",)),
-    Guarantee("callback-optional", ("describe-no-callback",)),
-    Guarantee("no-lost-update", ("overlap",)),
+    Guarantee("callback-optional", ("describe-no-callback",), needs_read_back=True),
+    Guarantee("no-lost-update", ("overlap",), needs_read_back=True),
 )
 IDS: tuple[str, ...] = tuple(g.id for g in REGISTRY)
 BY_ID: dict[str, Guarantee] = {g.id: g for g in REGISTRY}
 LATE: frozenset[str] = frozenset(g.id for g in REGISTRY if g.late)
+READ_BACK: frozenset[str] = frozenset(g.id for g in REGISTRY if g.needs_read_back)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .._core.pointer import escape as _escape
+from .bindings import binding_problems, is_binding_file
 from .documents import Assembler as _Assembler
 from .loader import load_spec
 from .loader import resolve_spec_path as _resolve_spec_path
@@ -48,7 +49,12 @@ def lint(
     name_or_path: str | Path, also: Sequence[Callable[[Spec], list[SpecError]]] = ()
 ) -> LintResult:
     """Every problem of one spec. ``also``: checks of a layer above this one (the generator's,
-    ``generate.strategies.generation_problems``) run on a spec that loads."""
+    ``generate.strategies.generation_problems``) run on a spec that loads. A binding file
+    (``binding: NAME`` at its top) is linted as one, against the bundled spec's methods."""
+    if Path(name_or_path).is_file() and is_binding_file(Path(name_or_path)):
+        path = Path(name_or_path).resolve()
+        problems = binding_problems(path, load_spec())  # the bundled default
+        return LintResult(str(path), problems)
     try:
         path = _resolve_spec_path(name_or_path).resolve()
     except SpecError as exc:
