@@ -573,7 +573,8 @@ def obligations(spec: Any) -> list[str]:
 
 def on_object(records: Sequence[Record], surface: Surface) -> tuple[list[Record], list[Record]]:
     """The records on the surface's object (or naming none), and those on another global."""
-    ours, others = [], []
+    ours: list[Record] = []
+    others: list[Record] = []
     for r in records:
         (ours if r.object in (None, surface.object) else others).append(r)
     return ours, others
