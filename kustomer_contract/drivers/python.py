@@ -208,7 +208,7 @@ class _Awaiter:
             def end() -> None:
                 for task in list(self._tasks):
                     task.cancel()
-                loop.stop()
+                loop.call_soon(loop.stop)  # one more turn: the cancellations run first
 
             loop.call_soon_threadsafe(end)
 

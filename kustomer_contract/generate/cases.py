@@ -35,6 +35,14 @@ class Step:
     gap_ms: int = 0  # pause before the step: timing is drawn and shrunk like data
     method: str | None = None  # which describe method; None is the spec's target
 
+    @property
+    def broken_rule(self) -> str:
+        """Where and which rule invalid options break, as reports print it
+        (``/a/0: format``; ``the options object: additionalProperties`` at the root)."""
+        if not self.label:
+            return ""
+        return f"{self.label.get('pointer') or 'the options object'}: {self.label.get('keyword', '')}"
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"action": self.action}
         if self.options is not None:
