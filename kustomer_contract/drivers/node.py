@@ -78,6 +78,18 @@ class _Waiter:
         self.reply: dict[str, Any] | None = None
 
 
+# Every node process group not yet ended, held here (not by its driver, which an early
+# exception may drop): whatever way the interpreter exits, none is left running, nor what the
+# implementation spawned in it.
+_LIVE: set[_NodeProcess] = set()
+
+
+@atexit.register
+def _end_every_group() -> None:
+    for process in list(_LIVE):
+        process.kill("the run ended")
+
+
 class _NodeProcess:
     """One running ``node node_driver.mjs``: its pipes, reader threads and pending requests."""
 
@@ -114,6 +126,7 @@ class _NodeProcess:
         finally:
             os.close(msg_write)
             os.close(out_write)
+        _LIVE.add(self)
         self._messages = os.fdopen(msg_read, "rb")
         self._output = os.fdopen(out_read, "rb")
         self._out_thread = threading.Thread(
@@ -220,6 +233,7 @@ class _NodeProcess:
                 pass
 
     def kill(self, why: str) -> None:
+        _LIVE.discard(self)
         with self._lock:
             if not self.dead:
                 self.dead, self.death = True, why
