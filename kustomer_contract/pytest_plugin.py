@@ -89,9 +89,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             default=None,
             help=f"{text}{'' if default is None else f' (default {default})'}; ini: kustomer_{name}",
         )
-        parser.addini(
-            f"kustomer_{name}", help=text, default=None if default is None else str(default)
-        )
+        # No ini default: an unset key falls to [tool.kustomer-contract] in pyproject.toml,
+        # then to the default (_settings).
+        parser.addini(f"kustomer_{name}", help=text, default=None)
     group.addoption(
         "--kustomer-coverage",
         dest="kustomer_coverage",
@@ -109,7 +109,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 class _Run:
     """The implementation's one source, whether the contract is wanted, and the seed."""
 
-    source: str | None = None  # "option", "fixture", "ini", or None: not configured
+    source: str | None = None  # "option", "fixture", "ini", "pyproject", or None: not configured
     kind: str | None = None  # impl / node / browser for option and ini; None for the fixture
     target: str | None = None  # what the option or ini key names
     where: str = ""  # the source in words, for the header
@@ -129,13 +129,31 @@ def _run(config: pytest.Config) -> _Run:
     return run
 
 
+_PYPROJECT = pytest.StashKey[Any]()
+
+
+def _pyproject(config: pytest.Config) -> Any:
+    """``[tool.kustomer-contract]`` of the first pyproject.toml with one, from the rootdir up
+    (``engine.config.Config``; its values parsed), below the ini keys."""
+    found = config.stash.get(_PYPROJECT, None)
+    if found is None:
+        from .engine.config import ConfigError, load
+
+        try:
+            found = config.stash[_PYPROJECT] = load(config.rootpath)
+        except ConfigError as exc:
+            raise pytest.UsageError(f"kustomer-contract: {exc}") from None
+    return found
+
+
 def _setting(config: pytest.Config, name: str) -> Any:
+    """The command line, else the ini key, else pyproject.toml; None when none sets it."""
     kind = next(k for n, k, _, _ in _OPTIONS if n == name)
     value = config.getoption(f"kustomer_{name}")
     if value is None:
         value = config.getini(f"kustomer_{name}")
     if value in (None, ""):
-        return None
+        return _pyproject(config).values.get(name)
     try:
         return kind(value)
     except (TypeError, ValueError) as exc:
@@ -202,9 +220,12 @@ def _resolve(config: pytest.Config) -> _Run:
             raise pytest.UsageError(
                 f"kustomer-contract: {both} both name the implementation; give one"
             )
+    project = _pyproject(config)
+    in_project = [k for k in _KINDS if k in project.values]  # at most one (engine.config)
     fixture, _ = _root_fixture(config)
     ini_file = config.inipath.name if config.inipath else "the ini file"
     ini_words = [f"kustomer_{k} in {ini_file}" for k in in_ini]
+    ini_words += [f"{k} in {project.shown} [tool.kustomer-contract]" for k in in_project]
     fixture_words = [f"the kustomer_implementation fixture in {fixture}"] if fixture else []
     if given:
         kind = given[0]
@@ -215,6 +236,10 @@ def _resolve(config: pytest.Config) -> _Run:
     elif in_ini:
         kind = in_ini[0]
         run = _Run("ini", kind, config.getini(f"kustomer_{kind}"), ini_words[0])
+        run.overridden = ini_words[1:]  # pyproject.toml's
+    elif in_project:
+        kind = in_project[0]
+        run = _Run("pyproject", kind, project.values[kind], ini_words[0])
     else:
         run = _Run()
     workerinput = getattr(config, "workerinput", None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 import time
 from typing import Any, TextIO
@@ -18,7 +17,18 @@ from ..engine.settings import (
     positive_int,
 )
 from ..errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, print_error
+from ..report.formats import FORMATS
 from .params import add_binding_option, add_spec_option
+
+EPILOG = f"""exit codes:
+  {EXIT_OK:<4} every guarantee kept
+  {EXIT_FAILED:<4} a guarantee not kept
+  {EXIT_USAGE:<4} usage, implementation or spec error (nothing judged)
+  {EXIT_INTERRUPTED:<4} interrupted (Ctrl-C, SIGTERM): the table of the guarantees done
+
+settings may also come from [tool.kustomer-contract] in pyproject.toml, found in the
+current directory or a parent; the command line wins over it.
+"""
 
 
 def register(sub: Any) -> None:
@@ -26,6 +36,8 @@ def register(sub: Any) -> None:
         "check",
         help="run every guarantee against an implementation (the bundled reference by default)",
         description="Generate call sequences with hypothesis and check each guarantee of the spec.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
         "--impl",
@@ -48,13 +60,13 @@ def register(sub: Any) -> None:
         "--klass", metavar="FILE", help="Klass YAML: attributes: [favoriteColorStr, ...]"
     )
     add_spec_option(check)
+    check.set_defaults(spec=None)  # None: not given; pyproject.toml or the default decides
     add_binding_option(check)
     check.add_argument(
         "--max-examples",
         type=positive_int,
-        default=DEFAULT_MAX_EXAMPLES,
         metavar="N",
-        help="generated cases per guarantee (default 100)",
+        help=f"generated cases per guarantee (default {DEFAULT_MAX_EXAMPLES})",
     )
     check.add_argument(
         "--seed",
@@ -65,9 +77,8 @@ def register(sub: Any) -> None:
     check.add_argument(
         "--timeout",
         type=positive_float,
-        default=DEFAULT_TIMEOUT,
         metavar="S",
-        help="seconds for a call to return and call back, together (default 2)",
+        help=f"seconds for a call to return and call back, together (default {DEFAULT_TIMEOUT:g})",
     )
     check.add_argument(
         "--grace",
@@ -86,11 +97,23 @@ def register(sub: Any) -> None:
     check.add_argument(
         "--shrink-budget",
         type=positive_int,
-        default=SHRINK_BUDGET,
         metavar="N",
         help=f"cases tried to shrink a failure to a minimal one (default {SHRINK_BUDGET})",
     )
-    check.add_argument("--json", action="store_true", help="print the results as JSON")
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="text (default), json, junit (JUnit XML, a testcase per guarantee) or github "
+        "(workflow annotations, then the text report)",
+    )
+    check.add_argument("--json", action="store_true", help="the same as --format json")
+    check.add_argument(
+        "--report",
+        metavar="FILE",
+        help="also write a self-contained HTML report to FILE: the table, each failure's call "
+        "sequence on a timeline, the contract's coverage (FILE is replaced once it is whole)",
+    )
     check.add_argument(
         "--coverage",
         action="store_true",
@@ -98,45 +121,47 @@ def register(sub: Any) -> None:
     )
 
 
-class _Progress:
-    """A one-line progress display, only when stderr is a terminal."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.done, self.enabled = total, 0, enabled
-
-    def __call__(self, guarantee: str, case: object = None) -> None:
-        self.done += 1
-        if self.enabled and self.done % 5 == 0:
-            sys.stderr.write(f"\r\x1b[K  checking {guarantee}: {self.done} cases run")
-            sys.stderr.flush()
-
-    def clear(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the checks. While the implementation may run, what it prints goes to stderr (our
-    stdout is the report, JSON with --json) and it is held in its driver's ``running()``
-    context (a Python one: ``os._exit`` guarded), from loading it to the last verdict."""
+    stdout is the report, in the --format asked for) and it is held in its driver's
+    ``running()`` context (a Python one: ``os._exit`` guarded), from loading it to the last
+    verdict."""
     out = sys.stdout
     with contextlib.redirect_stdout(sys.stderr), contextlib.ExitStack() as held:
         return _run_check(args, out, held)
 
 
 def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack) -> int:
-    def say(*text: object) -> None:
-        print(*text, file=out)
-
+    from .._core.safe_write import AtomicFile
     from ..drivers.base import ImplementationError
+    from ..engine.config import ConfigError, choose
+    from ..engine.config import load as load_config
     from ..engine.session import Session, Settings
-    from ..report.reproducers import failure_text, replayer, table, to_json
+    from ..report.formats import CheckRun, open_report
+    from ..report.formats.text import TextReport
+    from ..report.progress import Progress
     from ..spec.types import SpecError
 
+    try:  # the command line over [tool.kustomer-contract] in pyproject.toml over the defaults
+        chosen = choose(vars(args), load_config())
+    except ConfigError as exc:
+        return print_error(exc)
+    vars(args).update(chosen.values)
     if sum(1 for given in (args.impl, args.node, args.browser) if given) > 1:
         print_error("give one of --impl, --node and --browser")
         return EXIT_USAGE
+    if args.json and args.format not in (None, "json"):
+        print_error(f"give --json or --format {args.format}, not both")
+        return EXIT_USAGE
+    report = open_report("json" if args.json else args.format or "text", out)
+    html = None
+    if args.report:  # found unwritable now, not after the run
+        try:
+            html = AtomicFile(args.report, errors="backslashreplace")
+        except OSError as exc:
+            print_error(f"{args.report}: cannot write the report: {exc.strerror or exc}")
+            return EXIT_USAGE
+        held.callback(html.discard)  # nothing is left behind unless it is committed
     settings = Settings(
         browser=args.browser,
         node=args.node,
@@ -159,32 +184,27 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     held.enter_context(session.driver.running())
     held.callback(session.driver.shutdown)  # a Node process group, a browser
     started = time.monotonic()
-    progress = _Progress(0, sys.stderr.isatty() and not args.json)
-    if not args.json:
-        say(
-            f"kustomer-contract check: {session.impl} against spec {session.spec.name} "
-            f"({len(session.guarantees)} guarantees, {settings.max_examples} cases each, seed {session.seed})"
-        )
-    if not args.json and (settings.binding or session.binding_found):
-        how = f" ({session.binding_found})" if session.binding_found else ""
-        say(f"  binding: {session.binding.name}{how}: {session.binding.title}")
-    if not args.json and session.driver.shape:
-        say(f"  found the implementation as: {session.driver.shape}")
-    if not args.json and session.skipped:
-        say(f"  not checked: {', '.join(session.skipped)} (optional; the implementation lacks it)")
-    results = []
+    progress = Progress(sys.stderr, guarantees=len(session.guarantees))  # live on a terminal
+    held.callback(progress.clear)  # its timer thread stops on every way out
+    checked = CheckRun(session, coverage=args.coverage)
+    report.start(checked)
+    if isinstance(report, TextReport) and chosen.config.path is not None and chosen.origins:
+        print(f"  settings: {chosen.described()}", file=out)  # where each one came from
+    results = checked.results
     running_now = None
     try:
         for running_now in session.guarantees:
-            results.append(session.check(running_now, on_case=progress))
+            progress.start(running_now, settings.max_examples)
+            results.append(session.check(running_now, progress.case, progress.failure))
+            progress.end(results[-1])
     except SpecError as exc:  # e.g. a spec whose options no generated case satisfies
         progress.clear()
         print_error(exc)
         return EXIT_USAGE
     except KeyboardInterrupt:  # the user's Ctrl-C (implementation code runs on other threads)
         progress.clear()
-        if results and not args.json:
-            say(table(results))
+        checked.interrupted_at = running_now
+        report.interrupted(checked)
         print(
             f"kustomer-contract: interrupted while checking {running_now}; "
             f"{len(results)} of {len(session.guarantees)} guarantees done",
@@ -192,64 +212,18 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
         )
         return EXIT_INTERRUPTED
     progress.clear()
-    seconds = time.monotonic() - started
-    failed = [r for r in results if not r.kept]
-    if args.json:
-        document = to_json(
-            session.spec,
-            results,
-            impl=session.impl,
-            klass=settings.klass,
-            seed=session.seed,
-            timeout=settings.timeout,
-            grace=settings.grace,
-            replay=replayer(session),
-            binding=session.binding,
-        )
-        if args.coverage:
-            cov = session.coverage().coverage
-            document["coverage"] = {"percent": round(cov.percent(), 1), "missed": cov.missed()}
-        say(
-            json.dumps(
-                document,
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-    else:
-        say(table(results))
-        for r in results:
-            if r.failure:
-                say()
-                say(
-                    failure_text(
-                        session.spec,
-                        r,
-                        impl=session.impl,
-                        klass=settings.klass,
-                        replay=replayer(session)(r.guarantee),
-                        timeout=settings.timeout,
-                        grace=settings.grace,
-                        binding=session.binding,
-                    )
-                )
-        if args.coverage:
-            say()
-            say(session.coverage().coverage.report())
-        page_errors = session.driver.page_errors
-        if page_errors:  # often why a callback never came: the page's script threw first
-            say(f"\nthe page's scripts threw {sum(page_errors.values())} uncaught error(s):")
-            for text, times in page_errors.most_common(5):
-                say(f"  {times} x {text}")
-        cases = sum(r.cases for r in results)
-        verdict = "the contract holds" if not failed else f"{len(failed)} guarantee(s) not kept"
-        unjudged = sum(1 for r in results if r.status == "not-checkable")
-        passed = len(results) - len(failed) - unjudged
-        aside = f", {unjudged} not checkable through this surface" if unjudged else ""
-        say(
-            f"\n{verdict}: {passed}/{len(results)} passed{aside}, {cases} cases in "
-            f"{seconds:.1f} s (seed {session.seed})"
-        )
+    checked.seconds = time.monotonic() - started
+    report.finish(checked)
+    if html is not None:
+        from ..report.html import html_report
+
+        try:
+            html.stream.write(html_report(checked))
+            html.commit()
+        except OSError as exc:
+            print_error(f"{args.report}: cannot write the report: {exc.strerror or exc}")
+            return EXIT_USAGE
+        print(f"kustomer-contract: HTML report written to {args.report}", file=sys.stderr)
     if any(r.status == "error" for r in results):
         return EXIT_USAGE
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if checked.failed else EXIT_OK

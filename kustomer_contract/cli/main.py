@@ -16,7 +16,7 @@ from importlib import import_module
 
 from ..errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
-__all__ = ["build_parser", "entry", "main"]
+__all__ = ["build_parser", "entry", "main", "version"]
 
 
 # Each command by the module that registers its arguments and runs it, in the order --help
@@ -32,6 +32,30 @@ COMMAND_MODULE = {
 }
 
 
+def version() -> str:
+    """The installed distribution's version, or the package's own when not installed."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("kustomer-contract")
+    except PackageNotFoundError:
+        from .. import __version__
+
+        return __version__
+
+
+class _Version(argparse.Action):
+    """``--version``: looked up only when asked (importlib.metadata is not free)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"kustomer-contract {version()}")
+        parser.exit()
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole parser, or with ``command`` only that command's: each module imports what
     its command needs, and a one-file ``validate`` should not pay for ``check``'s imports."""
@@ -39,6 +63,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="kustomer-contract",
         description="Executable contract checks for Kustomer's Web SDK describeCustomer.",
     )
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = dict.fromkeys(COMMAND_MODULE.values()) if command is None else [COMMAND_MODULE[command]]
     for module in modules:  # each module once, in order

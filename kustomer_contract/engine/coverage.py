@@ -10,7 +10,7 @@ from typing import Any
 from .._core.pointer import escape as _escape
 from ..generate.cases import Case
 from ..generate.strategies import canonical
-from ..spec.schemas import ecma_regex
+from ..spec.schemas import ecma_regex, json_type
 from ..spec.types import Klass, Spec
 
 _CONSTRAINTS = ("enum", "pattern", "maxLength", "minLength", "format", "required")
@@ -185,7 +185,7 @@ class CoverageRecorder:
         where = at or "/"
         if "enum" in schema:
             hit.add(f"{method}: {where} = {value!r}")
-        kind = _json_type(value)
+        kind = json_type(value)
         hit.add(f"{method}: {where} is {kind}")
         if kind == "number":
             hit.add(f"{method}: {where} is integer")
@@ -208,15 +208,3 @@ class CoverageRecorder:
         elif isinstance(value, list) and "items" in schema:
             for item in value:
                 self._walk(method, schema["items"], item, f"{at}/*")
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"

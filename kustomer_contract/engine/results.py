@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ..generate.cases import Case
 from .checks import Violation
@@ -16,10 +16,32 @@ NOT_FAILURES: frozenset[str] = frozenset({"passed", "not-checkable"})
 
 
 @dataclass
+class TimedCall:
+    """One call of a case on the clock (``time.monotonic()``): made at ``began``, returned at
+    ``returned``, during case step ``step`` (None: start, or a read after the steps). When
+    its callback (or its Promise / return) came is its probe's (``Probe.calls``), read when
+    asked, so a second call that came after the case shows too."""
+
+    call: str
+    began: float
+    returned: float
+    step: int | None = None
+    probe: Any = field(default=None, repr=False, compare=False)  # None: no callback passed
+    hung: bool = False
+    raised: bool = False
+
+    @property
+    def settled(self) -> list[float]:
+        return [at for at, _ in self.probe.calls] if self.probe is not None else []
+
+
+@dataclass
 class CaseResult:
     violations: list[Violation] = field(default_factory=list)
     blocked: str | None = None  # why the case stopped early, if it did
     transcript: list[str] = field(default_factory=list)
+    # Every call, on the clock (left out of repr and ==: times differ from run to run).
+    timeline: list[TimedCall] = field(default_factory=list, repr=False, compare=False)
 
     def of(self, guarantee: str) -> list[Violation]:
         return [v for v in self.violations if v.guarantee == guarantee]
@@ -43,6 +65,7 @@ class Failure:
     transcript: list[str]
     seed: int
     shrink_stopped: bool = False  # the shrink budget ran out: the case may not be minimal
+    timeline: list[TimedCall] = field(default_factory=list, repr=False, compare=False)
 
 
 

@@ -30,7 +30,7 @@ from .checks import (
     options_changed,
     reflects_and_keeps,
 )
-from .results import CaseResult
+from .results import CaseResult, TimedCall
 from .settings import (
     DEFAULT_TIMEOUT,
 )
@@ -153,12 +153,14 @@ class CaseRunner:
         # values of calls made before start, which must never show up.
         self.described: dict[str, State] = {}
         self.before_start: dict[str, State] = {}
+        self.early: list[tuple[int, str, Method, State]] = []  # each call before start
         self.states: dict[tuple[Any, ...] | None, State] = {}  # None: see _record
         # Per record: writes that may still land at any moment (a describe without callback
         # whose landing could not be told apart). Every expectation of the record allows them.
         self.in_flight: dict[tuple[Any, ...] | None, list[State]] = {}
         self.ids: dict[tuple[str, int], Any] = {}
         self.case = case
+        self.at: int | None = None  # the step being run (None: start), for the timeline
         self._expire()
         self.instance = self.driver.new_instance()
         try:
@@ -166,7 +168,9 @@ class CaseRunner:
                 (i, s) for i, s in enumerate(case.steps) if s.action == "describe-before-start"
             ]
             for i, step in before:
+                self.at = i
                 self._before_start(i, step)
+            self.at = None
             self._start()
             if before:
                 self._check_before_start_had_no_effect(before)
@@ -174,6 +178,7 @@ class CaseRunner:
                 if step.action != "describe-before-start":
                     if step.gap_ms:
                         time.sleep(step.gap_ms / 1000)
+                    self.at = i
                     getattr(self, "_" + step.action.replace("-", "_"))(i, step)
         except Blocked as why:
             self.result.blocked = str(why)
@@ -208,10 +213,15 @@ class CaseRunner:
             sent.append((surface.method, args))
         began = time.monotonic()
         returned = self.driver.call_together(self.instance, sent, self.timeout)
-        for (_, _, probe), one in zip(calls, returned, strict=True):
+        for (_, _, probe), one, line in zip(calls, returned, lines, strict=True):
             if probe is not None:  # one bound per call: returning and calling back share it
                 probe.deadline = began + self.timeout
                 probe.gave = one.gave
+            self.result.timeline.append(
+                TimedCall(
+                    line, began, began + one.took, self.at, probe, one.hung, one.raised is not None
+                )
+            )
             began += one.took  # the next call began when this one returned
         return list(zip(lines, returned, strict=True))
 
@@ -430,15 +440,24 @@ class CaseRunner:
         leaked = early and present(
             minus(early, self.described.get(method.name, State())), observed, method
         )
-        if leaked:
+        if leaked:  # blamed on the early call whose values show, not on this read
+            early_step, early_call = self._early_call_showing(method, observed)
             self.out.add(
                 "not-before-start",
-                step,
-                call,
+                early_step if early_call else step,
+                early_call or call,
                 "no effect of calls made before start's callback",
-                "applied: " + "; ".join(leaked[:5]),
+                "applied: " + "; ".join(leaked[:5]) + f" (seen in the response of {call})",
             )
         return observed
+
+    def _early_call_showing(self, method: Method, observed: State) -> tuple[int | None, str]:
+        """The first call made before start whose values the response shows."""
+        later = self.described.get(method.name, State())
+        for i, call, m, early in self.early:
+            if m.name == method.name and present(minus(early, later), observed, method):
+                return i, call
+        return None, ""
 
     def _read(
         self, step: int | None, method: Method | None = None, options: Any = None
@@ -520,6 +539,8 @@ class CaseRunner:
                 f"no return within {self.timeout:g} s",
             )
             raise Blocked("a call before start never returned")
+        m = self._method(step)
+        self.early.append((i, call, m, state_from(m, original, "input")))
         # A synchronous exception is allowed; a callback, if any, must carry an error.
         self._track(
             probe, call, i, required=False, before_start=True, original=original, live=step.options
@@ -546,7 +567,7 @@ class CaseRunner:
         self._track(
             probe, call, i, required=returned.raised is None, original=original, live=step.options
         )
-        where = f" ({step.label['pointer']}: {step.label['keyword']})" if step.label else ""
+        where = f" ({step.broken_rule})" if step.label else ""
         if returned.hung:
             self.out.add(
                 guarantee, i, call, "an error", f"the call did not return within {self.timeout:g} s"

@@ -59,6 +59,7 @@ def check_guarantee(
     shrink_seconds: float | None = None,
     on_case: Any = None,
     methods: tuple[str, ...] | None = None,
+    on_failure: Any = None,
 ) -> GuaranteeResult:
     """Run ``max_examples`` cases focused on ``guarantee`` and judge that guarantee alone.
 
@@ -117,7 +118,11 @@ def check_guarantee(
             # timing would differ from one process to the next.
             mine = []
         if mine:
-            state["failure"] = Failure(guarantee, mine[0], pristine, result.transcript, seed)
+            if on_failure:  # a failing case (the first, then each smaller one): for progress
+                on_failure(guarantee)
+            state["failure"] = Failure(
+                guarantee, mine[0], pristine, result.transcript, seed, timeline=result.timeline
+            )
             state["first_failure"] = state["first_failure"] or time.monotonic()
             raise AssertionError(f"{guarantee}: {mine[0].observed}")
         if result.blocked:
@@ -179,8 +184,12 @@ def _confirm(
         result = again.run(attempt)
         mine = result.of(guarantee)
         if mine:
-            return Failure(guarantee, mine[0], attempt, result.transcript, seed)
-    return Failure(guarantee, seen, case, watched.result.transcript, seed)
+            return Failure(
+                guarantee, mine[0], attempt, result.transcript, seed, timeline=result.timeline
+            )
+    return Failure(
+        guarantee, seen, case, watched.result.transcript, seed, timeline=watched.result.timeline
+    )
 
 
 def _unreadable(spec: Spec, driver: Driver) -> str | None:

@@ -110,7 +110,9 @@ class Session:
             self._coverage = CoverageRecorder(self.spec, self.methods, self.klass)
         return self._coverage
 
-    def check(self, guarantee: str, on_case: Any = None) -> GuaranteeResult:
+    def check(
+        self, guarantee: str, on_case: Any = None, on_failure: Any = None
+    ) -> GuaranteeResult:
         recorder = self.coverage()
 
         def seen(name: str, case: Any) -> None:
@@ -131,4 +133,5 @@ class Session:
             shrink_budget=s.shrink_budget,
             on_case=seen,
             methods=self.methods,
+            on_failure=on_failure,
         )
