@@ -58,7 +58,7 @@ __all__ = [
 from .._core.pointer import last as last_token
 from .._core.text import one_line as _one_line
 from ..errors import EXIT_FAILED as EXIT_VIOLATED
-from ..errors import EXIT_OK, EXIT_USAGE, print_error
+from ..errors import EXIT_OK, EXIT_USAGE, overall, print_error
 
 VALID_OPTIONS, KLASS_ATTRIBUTES = "valid-options", "klass-attributes"
 KNOWN_METHOD = "known-method"
@@ -117,9 +117,10 @@ class TraceResult:
 
     @property
     def exit_code(self) -> int:
-        if self.violations:
-            return EXIT_VIOLATED
-        return EXIT_USAGE if self.read_problems else EXIT_OK
+        return overall(
+            [EXIT_VIOLATED if self.violations else EXIT_OK]
+            + [EXIT_USAGE if self.read_problems else EXIT_OK]
+        )
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
@@ -697,9 +698,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     results = [check_trace(path, spec, klass, binding) for path in args.paths]
-    code = max(r.exit_code for r in results)
-    if code == EXIT_USAGE and any(r.violations for r in results):
-        code = EXIT_VIOLATED  # broken obligations were shown: that is the finding
+    code = overall(r.exit_code for r in results)
     try:
         if args.json:
             _print_json(results, spec, args.klass, code, binding.name)

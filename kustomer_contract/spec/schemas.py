@@ -232,8 +232,33 @@ def _validator_class():
     )
 
 
-def _hint(schema: Any, schema_path: list, keyword: str) -> str | None:
-    """The spec's x-hints text for this failure, from the deepest schema that has one."""
+def json_type(value: Any) -> str:
+    """The JSON type name of a value, as x-hints by type name them."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return "object" if isinstance(value, Mapping) else "other"
+
+
+def _by_type(hint: str | Mapping[str, str] | None, instance: Any) -> str | None:
+    """A hint written per wrong type (``type: {null: ..., number: ..., other: ...}``) picks
+    the one for the value that was sent."""
+    if isinstance(hint, Mapping):
+        chosen = hint.get(json_type(instance), hint.get("other"))
+        return chosen if isinstance(chosen, str) else None
+    return hint
+
+
+def _hint(schema: Any, schema_path: list, keyword: str) -> str | Mapping[str, str] | None:
+    """The spec's x-hints text for this failure, from the deepest schema that has one (a
+    mapping by JSON type where the spec writes one per wrong type)."""
 
     def deref(node: Any) -> Any:  # error paths skip "$ref": follow it as the validator did
         while isinstance(node, Mapping) and str(node.get("$ref", "")).startswith("#"):
@@ -250,7 +275,7 @@ def _hint(schema: Any, schema_path: list, keyword: str) -> str | None:
     keys = [keyword] + [str(p) for p in reversed(schema_path[:-1])]
     for node, key in zip(reversed(nodes), keys, strict=False):
         hints = node.get("x-hints") if isinstance(node, Mapping) else None
-        if isinstance(hints, Mapping) and isinstance(hints.get(key), str):
+        if isinstance(hints, Mapping) and isinstance(hints.get(key), (str, Mapping)):
             return hints[key]
     return None
 
@@ -262,7 +287,7 @@ class PayloadValidator:
         self.schema = schema
         self.klass = klass
         self.klass_pointer = klass_pointer
-        self._hints: dict[tuple, str | None] = {}  # (keyword, *schema path) -> hint
+        self._hints: dict[tuple, str | Mapping[str, str] | None] = {}  # (keyword, *path) -> hint
 
     @cached_property
     def _validator(self) -> Any:
@@ -295,7 +320,7 @@ class PayloadValidator:
         at = (keyword, *schema_path)
         if at not in self._hints:
             self._hints[at] = _hint(self.schema, schema_path, keyword)
-        hint = self._hints[at]
+        hint = _by_type(self._hints[at], error.instance)
         if "propertyNames" in schema_path:
             # The offending thing is a key: point at it, not at its object.
             pointer = f"{pointer}/{_escape(str(error.instance))}"

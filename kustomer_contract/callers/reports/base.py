@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from ..._core.payloads import Payload, ReadProblem, Skipped
-from ...errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ...errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, overall
 from ...spec.schemas import Problem
 
 __all__ = [
@@ -48,9 +48,10 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
-        if self.read_problems:
-            return EXIT_USAGE
-        return EXIT_FAILED if self.invalid else EXIT_OK
+        return overall(
+            [EXIT_USAGE if self.read_problems else EXIT_OK]
+            + [EXIT_FAILED if self.invalid else EXIT_OK]
+        )
 
     def line(self) -> str:
         text = (
