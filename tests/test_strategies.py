@@ -165,3 +165,16 @@ def test_tokens_are_real_distinct_jwts(v1):
         tokens = [t["jwtToken"] for t in case.tokens]
         assert len(set(tokens)) == 3
         assert all(re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", t) for t in tokens)
+
+
+@settings(max_examples=3, deadline=None)
+@given(st.data())
+def test_strategies_can_be_built_inside_a_users_own_given(data):
+    """The README builds them in a test's body: their generability probes must not nest a
+    hypothesis search in the user's (hypothesis refuses that with a health check)."""
+    from kustomer_contract.spec.loader import load_spec
+    from kustomer_contract.strategies import sequences, valid_options
+
+    spec = load_spec("v2")  # not probed yet in this process by this test's own module
+    assert isinstance(data.draw(valid_options(spec)), dict)
+    assert data.draw(sequences(spec)) is not None

@@ -42,6 +42,20 @@ class _Found(Exception):
     pass
 
 
+def outside_any_test(function: Any, *args: Any) -> Any:
+    """``function(*args)``, on a thread of its own when called inside a hypothesis test (a
+    user's ``@given(st.data())`` building our strategies there): the probes run searches of
+    their own, which hypothesis refuses to nest (its test context is per thread)."""
+    from hypothesis.control import currently_in_test_context
+
+    if not currently_in_test_context():
+        return function(*args)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kustomer-probe") as pool:
+        return pool.submit(function, *args).result()  # raises what it raised
+
+
 PROBE_TRIES = 30  # candidates drawn before a spec is said to admit no valid value
 
 
@@ -58,7 +72,7 @@ def require_valid(
     if known is not None:  # the probe of a broken spec is slow: say it once per process
         raise known
     try:
-        _probe(spec, method, part, raw, validator)
+        outside_any_test(_probe, spec, method, part, raw, validator)
     except SpecError as exc:
         _UNGENERABLE[(spec, method, part)] = exc
         raise
@@ -286,6 +300,10 @@ def first_example(strategy: st.SearchStrategy, seed: int = 0) -> Any:
     Unlike ``hypothesis.find`` this does not shrink, which costs seconds per strategy; the
     first generated example already is the simplest the strategy allows.
     """
+    return outside_any_test(_first_example, strategy, seed)
+
+
+def _first_example(strategy: st.SearchStrategy, seed: int) -> Any:
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
     from hypothesis.errors import Unsatisfiable
