@@ -341,7 +341,7 @@ def test_everything_can_be_explained():
 
 def test_explain_cli(capsys):
     code, out, _ = cli(capsys, "explain", "start-first")
-    assert code == 0 and "Right:" in out and "Wrong:" in out and "seed/describeCustomer.txt" in out
+    assert code == 0 and "Right:" in out and "Wrong:" in out and "kustomer-describe-customer" in out
     code, out, err = cli(capsys, "explain", "no-such-id")
     assert code == 2 and "reflects-input" in err and "additionalProperties" in err
     code, out, _ = cli(capsys, "explain")

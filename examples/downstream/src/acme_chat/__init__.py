@@ -1,0 +1,1 @@
+"""Acme's chat integration; ``acme_chat.kustomer`` is its in-memory Kustomer for tests."""
