@@ -219,14 +219,21 @@ def _mixed(run: CheckRun) -> CheckRun:
     assert real.failure is not None
     hostile = dataclasses.replace(
         real.failure,
-        violation=Violation("reflects-input", 0, "describeCustomer({})", "a\x00b",
-                            "got \x1b[31m\ud800 100% \r\n::error::injected"),  # fmt: skip
+        violation=Violation(
+            "reflects-input",
+            0,
+            "describeCustomer({})",
+            "a\x00b",
+            "got \x1b[31m\ud800 100% \r\n::error::injected",
+        ),  # fmt: skip
     )
     return dataclasses.replace(
         run,
         results=[
             real,
-            GuaranteeResult("callback-once", "blocked", 4, 0.5, blocked_by="start never called back"),  # fmt: skip
+            GuaranteeResult(
+                "callback-once", "blocked", 4, 0.5, blocked_by="start never called back"
+            ),  # fmt: skip
             GuaranteeResult("keeps-earlier-data", "not-checkable", 0, 0.0, reason="no read-back"),
             GuaranteeResult("stable-identity", "error", 0, 0.0, error="the factory raised"),
             GuaranteeResult("input-untouched", "passed", 3, 0.1),
@@ -259,9 +266,13 @@ _COMMAND = re.compile(r"^::(error|warning|notice) title=([^:,\r\n]*)::([^\r\n]*)
 
 
 def _decode(data: str) -> str:
-    return data.replace("%0A", "\n").replace("%0D", "\r").replace("%3A", ":").replace(
-        "%2C", ","
-    ).replace("%25", "%")
+    return (
+        data.replace("%0A", "\n")
+        .replace("%0D", "\r")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+    )
 
 
 def _commands(out: str) -> list[tuple[str, str, str]]:
@@ -323,7 +334,9 @@ def test_github_levels_and_escaping(failing):
     stop = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
     injected = [i for i, line in enumerate(lines) if line.startswith("::error::injected")]
     assert injected and all(stop < i < len(lines) - 1 for i in injected)
-    assert command("error", "a: b, c", "50%\r\nnext") == "::error title=a%3A b%2C c::50%25%0D%0Anext"
+    assert (
+        command("error", "a: b, c", "50%\r\nnext") == "::error title=a%3A b%2C c::50%25%0D%0Anext"
+    )
 
 
 # --- the HTML report ----------------------------------------------------------------------------
@@ -438,8 +451,10 @@ def test_the_report_in_chromium(failing, passing, tmp_path):
                         assert box and box["width"] >= 3 and box["height"] > 0
                     offending = page.locator("svg.timeline g.call.offending")
                     assert offending.count() == 1
-                    assert offending.locator(".call-label").text_content().startswith(
-                        "describeCustomer("
+                    assert (
+                        offending.locator(".call-label")
+                        .text_content()
+                        .startswith("describeCustomer(")
                     )
                     assert page.locator("svg.timeline .settle-mark").count() >= len(f.timeline)
                     page.check("#only-not-passed")  # the inline script runs

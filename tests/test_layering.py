@@ -49,7 +49,9 @@ def _imports() -> dict[str, set[str]]:
                 base = package[: len(package) - node.level + 1]
                 head = ".".join([*base, *(node.module.split(".") if node.module else [])])
                 targets = [f"{head}.{a.name}".strip(".") for a in node.names]
-                targets = [t for t in targets if t in modules] or [head]  # modules, or names of head
+                targets = [t for t in targets if t in modules] or [
+                    head
+                ]  # modules, or names of head
             elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
                 "kustomer_contract"
             ):
@@ -122,7 +124,10 @@ def test_each_part_imports_only_what_it_may() -> None:
 
 def test_nothing_imports_the_two_faces() -> None:
     importers = {
-        m for m, used in _imports().items() for u in used if _part(u) in FACES and _part(m) != _part(u)
+        m
+        for m, used in _imports().items()
+        for u in used
+        if _part(u) in FACES and _part(m) != _part(u)
     }
     assert not importers, importers
 

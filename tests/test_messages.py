@@ -71,5 +71,8 @@ def test_not_before_start_names_the_early_call(capsys) -> None:
     failure = json.loads(capsys.readouterr().out)["results"][0]["failure"]
     early = failure["case"]["steps"][failure["step"]]
     assert early["action"] == "describe-before-start"
-    assert failure["call"].startswith("describeCustomer(") and failure["call"] != "describeCustomer({})"
+    assert (
+        failure["call"].startswith("describeCustomer(")
+        and failure["call"] != "describeCustomer({})"
+    )
     assert "(seen in the response of describeCustomer({}))" in failure["observed"]

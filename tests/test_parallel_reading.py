@@ -110,7 +110,9 @@ def _read(path: Path, takes, workers: int) -> tuple[list, int]:
     return outcome(items), settled.count
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(LINES, max_size=120),
     st.sampled_from(["\n", "\r\n"]),

@@ -191,3 +191,42 @@ def test_on_a_terminal_the_live_line_is_rewritten():
     assert "/5 cases, 0 failing, " in text  # the live line
     assert "\r\x1b[K  [1/1] accepts-valid: passed, " in text  # replaced by the final line
     assert "accepts-valid" in out and "the contract holds" in out
+
+
+def test_guarantees_running_at_once_each_keep_their_place_and_lines():
+    """check's workers start guarantees out of order and side by side."""
+    clock = Clock()
+    progress, stream = _off_terminal(clock, guarantees=13)
+    progress.start("stable-identity", 100, index=7)
+    progress.start("accepts-valid", 100, index=1)
+    clock.now += 11.0
+    progress.case("accepts-valid")  # a heartbeat for each one running
+    progress.end(GuaranteeResult("stable-identity", "passed", 100, 11.0))
+    progress.case("accepts-valid")
+    progress.end(GuaranteeResult("accepts-valid", "passed", 100, 11.5))
+    assert stream.getvalue().splitlines() == [
+        "  [7/13] stable-identity: started (100 cases)",
+        "  [1/13] accepts-valid: started (100 cases)",
+        "  ... stable-identity: 0 cases, 11 s",
+        "  ... accepts-valid: 1 case, 11 s",
+        "  [7/13] stable-identity: passed, 100 cases, 11.0 s",
+        "  [1/13] accepts-valid: passed, 100 cases, 11.5 s",
+    ]
+
+
+def test_on_a_terminal_the_live_line_shows_every_guarantee_running():
+    clock = Clock()
+    stream = io.StringIO()
+    progress = Progress(stream, live=True, clock=clock, timer=None, guarantees=13)
+    progress.start("accepts-valid", 100, index=1)
+    progress.start("response-conforms", 100, index=2)
+    progress.case("response-conforms")
+    last = stream.getvalue().split(ERASE)[-1]
+    assert last == "  [1/13] accepts-valid 0/100 cases | [2/13] response-conforms 1/100 cases"
+    progress.end(GuaranteeResult("accepts-valid", "passed", 100, 1.0))
+    clock.now += 0.01
+    progress.case("response-conforms")  # the line comes back at once, with the one left
+    assert (
+        stream.getvalue().split(ERASE)[-1]
+        == "  [2/13] response-conforms: 2/100 cases, 0 failing, 0 s"
+    )

@@ -405,7 +405,9 @@ def test_a_racing_failure_says_a_run_may_not_show_it() -> None:
     racing = Case((), (Step("overlap", [{}, {}]),))
     calm = Case((), (Step("describe", {}),))
     for case, said in ((racing, True), (calm, False)):
-        failure = Failure("no-lost-update", Violation("no-lost-update", 0, "x", "y", "z"), case, [], 1)
+        failure = Failure(
+            "no-lost-update", Violation("no-lost-update", 0, "x", "y", "z"), case, [], 1
+        )
         result = GuaranteeResult("no-lost-update", "failed", 1, 0.1, failure)
         text = report.failure_text(spec, result, impl="kustomer_contract.reference:make",
                                    klass=None, replay="kustomer-contract check")  # fmt: skip

@@ -45,6 +45,7 @@ def test_ctrl_c_prints_the_partial_table_and_exits_130(tmp_path):
         tmp_path,
         "--impl", "tests.signals.marks_late_start:make",
         "--only", "accepts-valid", "--only", "stable-identity", "--max-examples", "10",
+        "--jobs", "1",  # one after the other: the 15th start is in the second guarantee
     )  # fmt: skip
     _wait_for(mark, proc)
     proc.send_signal(signal.SIGINT)
@@ -53,6 +54,56 @@ def test_ctrl_c_prints_the_partial_table_and_exits_130(tmp_path):
     assert "Traceback" not in out + err
     assert "accepts-valid" in out and "passed" in out  # the guarantee that finished
     assert "interrupted while checking stable-identity; 1 of 2 guarantees done" in err
+
+
+def _lines(path: Path, count: int) -> list[int]:
+    """The pids in ``path`` once it has ``count`` of them (30 s at most: a safety net)."""
+    for _ in range(3000):
+        pids = [int(p) for p in path.read_text().split()] if path.exists() else []
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.01)
+    raise AssertionError(f"{path}: {count} pids expected, found {path.read_text()!r}")
+
+
+def test_ctrl_c_with_workers_prints_the_partial_table_and_ends_every_worker(tmp_path):
+    proc, mark = _start(
+        tmp_path,
+        "--impl", "tests.signals.marks_pid:make",
+        "--only", "accepts-valid", "--only", "stable-identity", "--max-examples", "1000",
+        "--jobs", "2",
+    )  # fmt: skip
+    workers = _lines(mark, 2)  # both guarantees are running, one in each worker
+    assert proc.pid not in workers
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in out + err
+    assert "interrupted while checking accepts-valid, stable-identity" in err
+    assert "0 of 2 guarantees done" in err
+    for _ in range(3000):
+        if not any(_alive(pid) for pid in workers):
+            break
+        time.sleep(0.01)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def test_sigterm_with_workers_ends_every_node_and_what_each_spawned(tmp_path):
+    proc, mark = _start(
+        tmp_path, "--node", str(ROOT / "tests" / "signals" / "spawns_sleep.mjs"),
+        "--only", "stable-identity", "--only", "accepts-valid", "--max-examples", "1000",
+        "--jobs", "2",
+    )  # fmt: skip
+    sleepers = _lines(mark, 3)  # this process's Node and each worker's
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in out + err
+    for _ in range(3000):
+        if not any(_alive(pid) for pid in sleepers):
+            break
+        time.sleep(0.01)
+    assert not any(_alive(pid) for pid in sleepers)
 
 
 def _alive(pid: int) -> bool:
@@ -74,7 +125,7 @@ def test_sigterm_ends_node_and_what_it_spawned(tmp_path):
         if mark.read_text().strip():
             break
         time.sleep(0.01)
-    sleeper = int(mark.read_text())
+    sleeper = int(mark.read_text().split()[0])
     assert _alive(sleeper)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)

@@ -252,7 +252,9 @@ def test_recorder_can_be_required(tmp_path):
 
 def test_recorder_ships_in_the_package():
     assert RECORDER.is_file()
-    assert RECORDER.parent.parent.name == "callers" and RECORDER.parents[2].name == "kustomer_contract"
+    assert (
+        RECORDER.parent.parent.name == "callers" and RECORDER.parents[2].name == "kustomer_contract"
+    )
 
 
 # ---------------------------------------------------------------------------

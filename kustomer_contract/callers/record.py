@@ -261,9 +261,7 @@ def record_page(
     flow = _load_flow(script) if script is not None else None
     page_file = Path(page) if "://" not in page else None
     _check_out(out, [p for p in (page_file, script) if p is not None])
-    recorder_js = recorder_path().read_text(
-        encoding="utf-8"
-    )
+    recorder_js = recorder_path().read_text(encoding="utf-8")
     served = _browser.serve(page)  # BrowserUnavailable: no such file, not loopback
     try:
         if browser is not None:

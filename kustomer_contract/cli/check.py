@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import random
 import sys
 import time
 from typing import Any, TextIO
@@ -101,6 +102,14 @@ def register(sub: Any) -> None:
         help=f"cases tried to shrink a failure to a minimal one (default {SHRINK_BUDGET})",
     )
     check.add_argument(
+        "--jobs",
+        type=positive_int,
+        metavar="N",
+        help="processes that check guarantees side by side, each loading the implementation "
+        "(default: one per CPU, at most 4; 1 with --browser); the report is the same, in the "
+        "same order; 1: this process only",
+    )
+    check.add_argument(
         "--format",
         choices=FORMATS,
         default=None,
@@ -132,14 +141,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack) -> int:
+    from .._core.forked import can_fork
     from .._core.safe_write import AtomicFile
     from ..drivers.base import ImplementationError
     from ..engine.config import ConfigError, choose
     from ..engine.config import load as load_config
+    from ..engine.parallel import ForkedChecks, default_jobs
+    from ..engine.results import GuaranteeResult
     from ..engine.session import Session, Settings
     from ..report.formats import CheckRun, open_report
     from ..report.formats.text import TextReport
     from ..report.progress import Progress
+    from ..spec.guarantees import IDS
     from ..spec.types import SpecError
 
     try:  # the command line over [tool.kustomer-contract] in pyproject.toml over the defaults
@@ -176,6 +189,15 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
         **({} if args.grace is None else {"grace": args.grace}),
         shrink_budget=args.shrink_budget,
     )
+    if settings.seed is None:  # one seed, drawn once, for this process and every worker
+        settings.seed = random.randrange(2**32)
+    wanted = len(set(settings.only)) or len(IDS)
+    jobs = args.jobs or default_jobs(settings, wanted)
+    workers = None
+    if jobs > 1 and wanted > 1 and can_fork():
+        # Forked before this process builds its session: it has no threads yet to copy.
+        workers = ForkedChecks(settings, min(jobs, wanted))
+        held.callback(workers.close)
     try:
         session = Session(settings)
     except (SpecError, ImplementationError) as exc:
@@ -191,22 +213,52 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     if isinstance(report, TextReport) and chosen.config.path is not None and chosen.origins:
         print(f"  settings: {chosen.described()}", file=out)  # where each one came from
     results = checked.results
-    running_now = None
+    running: list[str] = []  # the guarantees being checked (several, with workers)
+    done: dict[str, GuaranteeResult] = {}
+
+    def check_here(guarantee: str) -> GuaranteeResult:
+        began(guarantee)
+        return session.check(guarantee, progress.case, progress.failure)
+
+    def began(guarantee: str) -> None:
+        running.append(guarantee)
+        progress.start(guarantee, settings.max_examples, session.guarantees.index(guarantee) + 1)
+
     try:
-        for running_now in session.guarantees:
-            progress.start(running_now, settings.max_examples)
-            results.append(session.check(running_now, progress.case, progress.failure))
-            progress.end(results[-1])
+        if workers is None:
+            for guarantee in session.guarantees:
+                done[guarantee] = check_here(guarantee)
+                running.remove(guarantee)
+                progress.end(done[guarantee])
+                results.append(done[guarantee])
+        else:
+            found = workers.results(
+                session.guarantees,
+                on_start=began,
+                on_case=progress.case,
+                on_failure=progress.failure,
+            )
+            for guarantee, result in found:
+                if guarantee in running:
+                    running.remove(guarantee)
+                if result is None:  # what went wrong in the worker is no verdict: check here
+                    result = check_here(guarantee)
+                    running.remove(guarantee)
+                done[guarantee] = result
+                progress.end(result)
+            results.extend(done[g] for g in session.guarantees)
+            session.coverage().coverage.hit.update(workers.hits)
     except SpecError as exc:  # e.g. a spec whose options no generated case satisfies
         progress.clear()
         print_error(exc)
         return EXIT_USAGE
     except KeyboardInterrupt:  # the user's Ctrl-C (implementation code runs on other threads)
         progress.clear()
-        checked.interrupted_at = running_now
+        results[:] = [done[g] for g in session.guarantees if g in done]
+        checked.interrupted_at = ", ".join(g for g in session.guarantees if g in running) or None
         report.interrupted(checked)
         print(
-            f"kustomer-contract: interrupted while checking {running_now}; "
+            f"kustomer-contract: interrupted while checking {checked.interrupted_at}; "
             f"{len(results)} of {len(session.guarantees)} guarantees done",
             file=sys.stderr,
         )

@@ -65,7 +65,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    modules = dict.fromkeys(COMMAND_MODULE.values()) if command is None else [COMMAND_MODULE[command]]
+    modules = (
+        dict.fromkeys(COMMAND_MODULE.values()) if command is None else [COMMAND_MODULE[command]]
+    )
     for module in modules:  # each module once, in order
         import_module(f".{module}", __package__).register(sub)
     return parser
@@ -115,4 +117,3 @@ def entry() -> None:
         sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
-

@@ -14,9 +14,9 @@ from ..spec.bindings import Binding
 
 Kind = Literal["python", "node", "page"]
 
+
 class ImplementationError(KustomerContractError):
     """The implementation could not be loaded or built (a user error: exit code 2)."""
-
 
 
 @dataclass
@@ -64,7 +64,6 @@ def late_as_hung(returned: list[Returned], timeout: float) -> list[Returned]:
         if one.hung or one.took > timeout:
             return returned[:n] + [Returned(hung=True) for _ in returned[n:]]
     return returned
-
 
 
 class Driver(Protocol):

@@ -54,7 +54,6 @@ class CaseResult:
         return "\n".join(lines + ["calls:"] + self.transcript)
 
 
-
 @dataclass
 class Failure:
     """The smallest failing case hypothesis found for a guarantee."""
@@ -66,7 +65,6 @@ class Failure:
     seed: int
     shrink_stopped: bool = False  # the shrink budget ran out: the case may not be minimal
     timeline: list[TimedCall] = field(default_factory=list, repr=False, compare=False)
-
 
 
 @dataclass

@@ -849,5 +849,3 @@ def _unique(violations: list[Violation]) -> list[Violation]:
             seen.add(key)
             out.append(v)
     return out
-
-

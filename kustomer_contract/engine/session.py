@@ -110,9 +110,7 @@ class Session:
             self._coverage = CoverageRecorder(self.spec, self.methods, self.klass)
         return self._coverage
 
-    def check(
-        self, guarantee: str, on_case: Any = None, on_failure: Any = None
-    ) -> GuaranteeResult:
+    def check(self, guarantee: str, on_case: Any = None, on_failure: Any = None) -> GuaranteeResult:
         recorder = self.coverage()
 
         def seen(name: str, case: Any) -> None:

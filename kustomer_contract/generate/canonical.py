@@ -75,5 +75,3 @@ def _canonical(schema: Any, root: Any, depth: int, _refs: tuple[str, ...]) -> di
     if "type" not in out and "enum" not in out and "const" not in out:
         out["type"] = list(JSON_TYPES)
     return out
-
-

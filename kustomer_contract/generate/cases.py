@@ -41,7 +41,9 @@ class Step:
         (``/a/0: format``; ``the options object: additionalProperties`` at the root)."""
         if not self.label:
             return ""
-        return f"{self.label.get('pointer') or 'the options object'}: {self.label.get('keyword', '')}"
+        return (
+            f"{self.label.get('pointer') or 'the options object'}: {self.label.get('keyword', '')}"
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"action": self.action}

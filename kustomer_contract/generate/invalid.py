@@ -237,5 +237,3 @@ def labelled(raw: st.SearchStrategy, validator: PayloadValidator) -> st.SearchSt
 
     # The filter leaves no None.
     return cast("st.SearchStrategy[Invalid]", raw.map(check).filter(lambda x: x is not None))
-
-

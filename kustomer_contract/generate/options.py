@@ -202,7 +202,9 @@ def invalid_options(
     """Options that break exactly one constraint, labelled with its JSON pointer and keyword."""
     m = spec.methods[method or spec.target.name]
     validator = validator_for(spec, "options", m.name, klass)
-    raw = st.one_of(violations_of(canonical(m.options_schema), context_for(spec, klass, m.name), ""))
+    raw = st.one_of(
+        violations_of(canonical(m.options_schema), context_for(spec, klass, m.name), "")
+    )
     return labelled(raw, validator)
 
 

@@ -166,9 +166,7 @@ def _key_allowed(key: str, schema: dict) -> bool:
         return False
     if key in schema.get("properties", {}):
         return False
-    return bool(schema_for_key(key, schema)) or isinstance(
-        schema.get("additionalProperties"), dict
-    )
+    return bool(schema_for_key(key, schema)) or isinstance(schema.get("additionalProperties"), dict)
 
 
 def schema_for_key(key: str, schema: dict) -> dict | None:
@@ -214,9 +212,7 @@ def object_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrate
 _ANY_VALUE: dict = {}  # a key no sub-schema names takes any value
 
 
-def _open_values(
-    schema: dict, ctx: Context, pointer: str
-) -> Callable[[str], st.SearchStrategy]:
+def _open_values(schema: dict, ctx: Context, pointer: str) -> Callable[[str], st.SearchStrategy]:
     """key -> the strategy of its value in the open part of an object, built once per
     sub-schema (not per key and draw: hypothesis validates every new strategy it draws from).
     Where a Klass pointer lies below, the key's own pointer may matter: built per key then."""

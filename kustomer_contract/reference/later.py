@@ -66,7 +66,6 @@ class _Threads:
             with self._lock:
                 self._idle.append(inbox)
 
-
     def idle(self) -> set[threading.Thread]:
         with self._lock:
             return {self._threads[id(inbox)] for inbox in self._idle}

@@ -4,7 +4,9 @@ On a terminal, one live line per guarantee, rewritten in place: the guarantee, t
 run of the ones asked for, the failing cases found so far, the seconds; when the guarantee
 ends its line is replaced by a final one. Anywhere else (a pipe, a CI log) a line when each
 guarantee starts and one when it ends, and a heartbeat at most every ``heartbeat`` seconds
-while one runs, so a log never stays silent for long::
+while one runs, so a log never stays silent for long. With check's workers several
+guarantees run at once: the live line shows each (``|`` between them), and off a terminal
+each has its own lines, numbered by its place in the spec::
 
       [3/13] reflects-input: started (100 cases)
       ... reflects-input: 140 cases, 2 failing, 12 s
@@ -43,7 +45,7 @@ class _Running:
     cases: int = 0
     failures: int = 0
     said: float = 0.0  # when its last line was written (off a terminal: start or heartbeat)
-    drawn: float | None = None  # when its live line was last drawn
+    index: int = 0  # its place in the run, the 3 of [3/13]
 
 
 class Progress:
@@ -71,7 +73,8 @@ class Progress:
         self.guarantees = guarantees
         self._interval = timer
         self._index = 0
-        self._now: _Running | None = None
+        self._active: dict[str, _Running] = {}  # the guarantees running, in the order they began
+        self._drawn: float | None = None  # when the live line was last drawn
         self._lock = threading.RLock()  # the timer thread writes too
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -79,16 +82,18 @@ class Progress:
 
     # --- the interface ---------------------------------------------------------------------
 
-    def start(self, guarantee: str, total_cases: int | None) -> None:
+    def start(self, guarantee: str, total_cases: int | None, index: int | None = None) -> None:
+        """``index``: its place in the run (default: the next); workers start out of order."""
         with self._lock:
-            self._index += 1
+            self._index = index if index is not None else self._index + 1
             now = self.clock()
-            self._now = _Running(guarantee, total_cases or 0, now, said=now)
+            running = _Running(guarantee, total_cases or 0, now, said=now, index=self._index)
+            self._active[guarantee] = running
             if self.live:
                 self._draw(now)
             else:
                 total = f" ({total_cases} cases)" if total_cases else ""
-                self._write(f"{self._prefix()}{guarantee}: started{total}\n")
+                self._write(f"{self._prefix(running)}{guarantee}: started{total}\n")
         self._start_timer()
 
     def case(self, guarantee: str, case: Any = None) -> None:
@@ -104,12 +109,13 @@ class Progress:
 
     def end(self, result: GuaranteeResult) -> None:
         with self._lock:
+            running = self._active.pop(result.guarantee, None)
             line = (
-                f"{self._prefix()}{result.guarantee}: {result.status}, "
+                f"{self._prefix(running)}{result.guarantee}: {result.status}, "
                 f"{_cases(result.cases)}, {result.seconds:.1f} s"
             )
             self._write((ERASE if self.live else "") + line + "\n")
-            self._now = None
+            self._drawn = None  # the others' live line comes back at their next case
 
     def clear(self) -> None:
         """Erase a live line still shown and stop the timer thread; safe to call twice."""
@@ -118,15 +124,15 @@ class Progress:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
         with self._lock:
-            if self.live and self._now is not None and self._now.drawn is not None:
+            if self.live and self._active and self._drawn is not None:
                 self._write(ERASE)
-            self._now = None
+            self._active.clear()
 
     def tick(self) -> None:
         """What the timer does every ``timer`` seconds: keep the live line's seconds going,
         or write a heartbeat off a terminal when one is due."""
         with self._lock:
-            if self._now is not None:
+            if self._active:
                 self._update(self.clock(), force=True)
 
     def __enter__(self) -> Progress:
@@ -138,44 +144,54 @@ class Progress:
     # --- inside ----------------------------------------------------------------------------
 
     def _running(self, guarantee: str) -> _Running:
-        if self._now is None or self._now.guarantee != guarantee:  # called without start()
+        if guarantee not in self._active:  # called without start()
             self.start(guarantee, None)
-        assert self._now is not None
-        return self._now
+        return self._active[guarantee]
 
     def _update(self, now: float, force: bool) -> None:
-        running = self._now
-        if running is None:
+        if not self._active:
             return
         if self.live:
-            if force or running.drawn is None or now - running.drawn >= REDRAW:
+            if force or self._drawn is None or now - self._drawn >= REDRAW:
                 self._draw(now)
-        elif now - running.said >= self.heartbeat:
-            running.said = now
-            failing = f", {running.failures} failing" if running.failures else ""
-            self._write(
-                f"  ... {running.guarantee}: {_cases(running.cases)}{failing}, "
-                f"{now - running.started:.0f} s\n"
-            )
+            return
+        for running in self._active.values():
+            if now - running.said >= self.heartbeat:
+                running.said = now
+                failing = f", {running.failures} failing" if running.failures else ""
+                self._write(
+                    f"  ... {running.guarantee}: {_cases(running.cases)}{failing}, "
+                    f"{now - running.started:.0f} s\n"
+                )
 
     def _draw(self, now: float) -> None:
-        running = self._now
-        if running is None:
+        """One line for every guarantee running (several when check runs workers)."""
+        if not self._active:
             return
-        running.drawn = now
-        if running.total and running.cases <= running.total:
-            cases = f"{running.cases}/{running.total} cases"
-        else:  # shrinking runs more cases than were asked for
-            cases = _cases(running.cases)
-        failing = f"{running.failures} failing" + (", shrinking" if running.failures else "")
-        line = (
-            f"{self._prefix()}{running.guarantee}: {cases}, {failing}, "
-            f"{now - running.started:.0f} s"
-        )
+        self._drawn = now
+        parts = []
+        for running in self._active.values():
+            if running.total and running.cases <= running.total:
+                cases = f"{running.cases}/{running.total} cases"
+            else:  # shrinking runs more cases than were asked for
+                cases = _cases(running.cases)
+            if len(self._active) > 1:  # side by side: each one short
+                failing = f", {running.failures} failing" if running.failures else ""
+                parts.append(
+                    f"{self._prefix(running).strip()} {running.guarantee} {cases}{failing}"
+                )
+                continue
+            failing = f"{running.failures} failing" + (", shrinking" if running.failures else "")
+            parts.append(
+                f"{self._prefix(running)}{running.guarantee}: {cases}, {failing}, "
+                f"{now - running.started:.0f} s"
+            )
+        line = parts[0] if len(parts) == 1 else "  " + " | ".join(parts)
         self._write(ERASE + line[: _width(self.stream) - 1])
 
-    def _prefix(self) -> str:
-        return f"  [{self._index}/{self.guarantees}] " if self.guarantees else "  "
+    def _prefix(self, running: _Running | None) -> str:
+        index = running.index if running is not None else self._index
+        return f"  [{index}/{self.guarantees}] " if self.guarantees else "  "
 
     def _write(self, text: str) -> None:
         if self._broken:

@@ -9,4 +9,13 @@ The loader's names are re-exported here: ``from kustomer_contract.spec import lo
 from .loader import BUILTIN_SPECS, load_klass, load_spec, specs_dir
 from .types import Klass, Method, Spec, SpecError
 
-__all__ = ["BUILTIN_SPECS", "Klass", "Method", "Spec", "SpecError", "load_klass", "load_spec", "specs_dir"]
+__all__ = [
+    "BUILTIN_SPECS",
+    "Klass",
+    "Method",
+    "Spec",
+    "SpecError",
+    "load_klass",
+    "load_spec",
+    "specs_dir",
+]

@@ -185,7 +185,9 @@ def binding_problems(path: Path, spec: Spec | None = None) -> list[SpecError]:
     for key in doc.get("calls", {}):
         if spec is not None and key not in names:
             known = ", ".join(sorted(names))
-            found.append(at(f"/calls/{key}", f"is neither a role nor a method of the spec: {known}"))
+            found.append(
+                at(f"/calls/{key}", f"is neither a role nor a method of the spec: {known}")
+            )
     if doc.get("read", "describe") == "describe" and spec is not None:
         target = {**doc.get("defaults", {}), **doc.get("calls", {}).get("describe", {})}
         target.update(doc.get("calls", {}).get(spec.target.name, {}))
@@ -202,7 +204,9 @@ def binding_problems(path: Path, spec: Spec | None = None) -> list[SpecError]:
             method = spec.methods.get(key) or (spec.by_role(key) if key in ROLES else None)
             args = call.get("args", "")
             if method is not None and args.startswith("/") and not method.takes_options:
-                found.append(at(f"/calls/{key}/args", f"{method.name} takes no options to point into"))
+                found.append(
+                    at(f"/calls/{key}/args", f"{method.name} takes no options to point into")
+                )
     return found
 
 

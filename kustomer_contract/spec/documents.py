@@ -125,4 +125,3 @@ class Assembler:
 def _why(exc: BaseException) -> str:
     text = str(exc)
     return "a symlink loop" if "loop" in text.lower() else (text or type(exc).__name__)
-

@@ -174,5 +174,3 @@ def _meta(doc: Any, at) -> Iterator[SpecError]:
     for err in sorted(_meta_validator().iter_errors(doc), key=lambda e: list(e.absolute_path)):
         ptr = "".join(f"/{_escape(str(p))}" for p in err.absolute_path)
         yield at(ptr, err.message)
-
-

@@ -172,7 +172,6 @@ def _to_re2(pattern: str) -> str:
     return "".join(out)
 
 
-
 @dataclass(frozen=True, order=True)
 class Problem:
     """One reason a payload breaks the schema."""

@@ -25,7 +25,6 @@ class SpecError(KustomerContractError):
         return f"{where}: {self.key or '(top level)'}: {self.message}"
 
 
-
 def origin_of(
     origins: Mapping[str, tuple[Path, int]], pointer: str, default: Path
 ) -> tuple[Path, int]:
@@ -36,7 +35,6 @@ def origin_of(
         if not pointer:
             return default, 0
         pointer = pointer.rsplit("/", 1)[0]
-
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,6 @@ class Spec:
         return (self.target, *others)
 
 
-
 @dataclass(frozen=True)
 class Klass:
     """The custom attribute names that exist on the Klasses of an organization.
@@ -139,4 +136,3 @@ class Klass:
             return Klass(self.path, self.attributes) if self.others else self
         found = dict(self.others).get(klass_name)
         return Klass(f"{self.path} ({klass_name})", found) if found is not None else None
-

@@ -1,7 +1,8 @@
-// The JS reference, which also starts a long `sleep` and writes its pid to $KUSTOMER_TEST_MARK:
-// ending the check must end it too (it is in the Node driver's process group).
+// The JS reference, which also starts a long `sleep` and adds its pid to $KUSTOMER_TEST_MARK,
+// a line per Node process (check's workers each run one): ending the check must end them all
+// (each is in its Node driver's process group).
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import createKustomer from "../../kustomer_contract/reference/kustomer-double.mjs";
 
 let spawned = false;
@@ -10,7 +11,7 @@ export default function make(options) {
   if (!spawned) {
     spawned = true;
     const child = spawn("sleep", ["1000"], { stdio: "ignore" });
-    writeFileSync(process.env.KUSTOMER_TEST_MARK, String(child.pid));
+    appendFileSync(process.env.KUSTOMER_TEST_MARK, `${child.pid}\n`);
   }
   return createKustomer(options);
 }

@@ -163,6 +163,8 @@ def too_big(source: str, kind: str, *, first_line: bool = False) -> ReadProblem:
             "write it as JSON Lines (.jsonl) to stream it"
         )
     return ReadProblem(source, 0, 0, message)
+
+
 def open_message(exc: BaseException) -> str:
     if isinstance(exc, FileNotFoundError):
         if exc.filename and os.path.islink(exc.filename):
@@ -179,6 +181,8 @@ def open_message(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return _one_line(f"cannot read the file: {exc.strerror or exc}")
     return _one_line(f"cannot open this path: {exc}")
+
+
 # ---------------------------------------------------------------------------
 # Text decoding
 
@@ -201,5 +205,3 @@ def decode(data: bytes, *, first_line: int = 1, base_offset: int = 0) -> str:
         else:
             hint = "payload files must be UTF-8; re-save the file as UTF-8"
         raise LocatedProblem(line, col, f"invalid UTF-8 ({where}): {hint}") from None
-
-

@@ -126,9 +126,7 @@ def _numbered(
         yield item if isinstance(item, ReadProblem) else (item[0], item[2])
 
 
-def iter_payload_files(
-    paths: Sequence[str], glob: str | None = None
-) -> Iterator[str | Skipped]:
+def iter_payload_files(paths: Sequence[str], glob: str | None = None) -> Iterator[str | Skipped]:
     """Files as given, directories walked in sorted order for payload files; "-" kept.
 
     In directories only names matching ``glob`` (or the payload suffixes) are taken, and
@@ -379,7 +377,9 @@ def _read_file(
                     yield from read_jsonl(handle.readline, source, guessed=True, settled=settled)
                 return
             # A device or FIFO has no size: the limit is applied while reading.
-            data = _read_up_to(handle.read, limits.MAX_FILE_BYTES + 1, info.st_size if regular else 0)
+            data = _read_up_to(
+                handle.read, limits.MAX_FILE_BYTES + 1, info.st_size if regular else 0
+            )
         except OSError as exc:
             yield ReadProblem(source, 0, 0, open_message(exc))
             return
@@ -445,9 +445,7 @@ def _read_stdin(
         return
     try:
         if kind == "jsonl":
-            yield from read_jsonl(
-                binary.readline, source, settled=settled, read=_read_some(binary)
-            )
+            yield from read_jsonl(binary.readline, source, settled=settled, read=_read_some(binary))
             return
         data = _read_up_to(binary.read, limits.MAX_FILE_BYTES + 1, 0)
     except OSError as exc:

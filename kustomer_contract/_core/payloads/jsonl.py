@@ -333,9 +333,7 @@ class _Span(NamedTuple):
     length: int
 
 
-def _spans(
-    fd: int, size: int, seek: Callable[[int], object]
-) -> Iterator[_Span | _Rest | OSError]:
+def _spans(fd: int, size: int, seek: Callable[[int], object]) -> Iterator[_Span | _Rest | OSError]:
     """The file cut into spans of about a block, each ending at an end of line; only the
     bytes after each cut are read here, to find the end of line. Where none comes within a
     block, the rest is read a line at a time (a :class:`_Rest`, the file positioned there)."""

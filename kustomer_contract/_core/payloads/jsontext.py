@@ -375,7 +375,9 @@ def _scan_json(
             comma = pos
             pos = ws(text, pos + 1).end()
             if pos < n and text[pos] == closer:
-                raise BadJson(comma, f"trailing comma before '{closer}': JSON allows none; remove it")
+                raise BadJson(
+                    comma, f"trailing comma before '{closer}': JSON allows none; remove it"
+                )
             if is_list:
                 pointer = frame[1] + "/" + str(len(frame[0]))
             else:
@@ -517,5 +519,3 @@ def _describe(text: str, pos: int) -> str:
     if c.isprintable():
         return repr(c)
     return f"character U+{ord(c):04X}"
-
-

@@ -99,7 +99,10 @@ def _skip_document(get_event: Callable[[], ev.Event | None], depth: int) -> bool
 _YAML_HINTS = (
     ("mapping values are not allowed", "quote a value that contains ': '"),
     ("could not find expected ':'", "a key needs ': ' after it, or quote the line"),
-    ("maximum nesting depth", f"nesting deeper than {limits.MAX_DEPTH} levels is refused; flatten it"),
+    (
+        "maximum nesting depth",
+        f"nesting deeper than {limits.MAX_DEPTH} levels is refused; flatten it",
+    ),
 )
 
 
@@ -197,7 +200,9 @@ class _YamlDocument:
             else:
                 if len(stack) >= limits.MAX_DEPTH:
                     too_deep = LocatedProblem(
-                        line, col, f"nesting deeper than {limits.MAX_DEPTH} levels: flatten the payload"
+                        line,
+                        col,
+                        f"nesting deeper than {limits.MAX_DEPTH} levels: flatten the payload",
                     )
                     too_deep.stop = True
                     raise too_deep
@@ -313,14 +318,20 @@ class _YamlDocument:
                     f"integer with {digits} digits is too long to read: write it as a string",
                 ) from None
             raise LocatedProblem(
-                line, col, f"{short_token(value)!r} is not a valid {_show_tag(tag)}: fix or quote it"
+                line,
+                col,
+                f"{short_token(value)!r} is not a valid {_show_tag(tag)}: fix or quote it",
             ) from None
         if tag == _TAG + "timestamp":
             raise LocatedProblem(
-                line, col, f"YAML read {short_token(value)} as a date; quote it ('{short_token(value)}')"
+                line,
+                col,
+                f"YAML read {short_token(value)} as a date; quote it ('{short_token(value)}')",
             )
         if tag == _TAG + "merge":
-            raise LocatedProblem(line, col, "YAML merge keys (<<) are not supported: write the keys out")
+            raise LocatedProblem(
+                line, col, "YAML merge keys (<<) are not supported: write the keys out"
+            )
         raise LocatedProblem(line, col, _tag_message(tag))
 
     @staticmethod
