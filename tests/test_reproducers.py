@@ -58,11 +58,13 @@ def _python_gallery() -> dict[str, dict[str, Any]]:
         if found and path.stem != "conformant_standalone":
             klass = re.search(r'^KLASS = "([^"]+)"', text, re.M)
             timeout = re.search(r'^EXTRA_ARGS = \["--timeout", "([\d.]+)"\]', text, re.M)
+            examples = re.search(r"^EXAMPLES = (\d+)", text, re.M)
             out[path.stem] = {
                 "impl": f"tests.gallery.{path.stem}:make",
                 "guarantee": found.group(1),
                 "klass": str(GALLERY / klass.group(1)) if klass else None,
                 "timeout": float(timeout.group(1)) if timeout else 2.0,
+                "max_examples": int(examples.group(1)) if examples else MAX_EXAMPLES,
             }
     return out
 
@@ -102,7 +104,7 @@ def _settings(entry: dict[str, Any], **more: Any) -> Settings:
         "node": entry.get("node"),
         "klass": entry["klass"],
         "timeout": entry.get("timeout", 2.0),
-        "max_examples": MAX_EXAMPLES,
+        "max_examples": entry.get("max_examples", MAX_EXAMPLES),
         "seed": SEED,
         "only": [entry["guarantee"]],
         "shrink_budget": _budget(entry),

@@ -178,3 +178,41 @@ def test_strategies_can_be_built_inside_a_users_own_given(data):
     spec = load_spec("v2")  # not probed yet in this process by this test's own module
     assert isinstance(data.draw(valid_options(spec)), dict)
     assert data.draw(sequences(spec)) is not None
+
+
+def test_requiring_narrows_a_schema_to_a_non_empty_value_at_a_pointer():
+    from kustomer_contract.generate.canonical import canonical, requiring
+
+    schema = canonical(
+        {
+            "type": "object",
+            "properties": {
+                "attributes": {
+                    "type": ["object", "null"],
+                    "properties": {"emails": {"type": "array", "items": {"type": "string"}}},
+                },
+                "custom": {"type": "object", "patternProperties": {"Str$": {"type": "string"}}},
+            },
+        }
+    )
+    emails = requiring(schema, "/attributes/emails")
+    assert emails["required"] == ["attributes"]
+    assert emails["properties"]["attributes"]["type"] == ["object"]
+    assert emails["properties"]["attributes"]["required"] == ["emails"]
+    assert emails["properties"]["attributes"]["properties"]["emails"]["minItems"] == 1
+    assert "required" not in schema and "minItems" not in str(schema)  # the original is kept
+    assert requiring(schema, "/custom", "map")["properties"]["custom"]["minProperties"] == 1
+    assert requiring(schema, "/custom/nameStr") is None  # not through named properties
+    assert requiring(schema, "/attributes/emails", "map") is None  # a list is no map
+
+
+def test_describing_options_each_write_something_and_are_valid(v1, klass):
+    """Drawn narrowed, not filtered: each has a non-empty list or a custom entry, and every
+    rule's field comes first in some of them."""
+    method = v1.target
+    for with_klass in (None, klass):
+        validator = validator_for(v1, klass=with_klass)
+        seen = _collect(S.describing_options(v1, with_klass), n=200)
+        assert all(method.writes_any(o) and validator.problems(o) == [] for o in seen)
+        for rule in method.reflects:
+            assert any(rule.input.split("/")[-1] in json.dumps(o) for o in seen), rule.input

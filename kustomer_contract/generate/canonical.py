@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._core.pointer import unescape
+from .._core.pointer import tokens, unescape
 
 JSON_TYPES = ("null", "boolean", "number", "string", "array", "object")
 MAX_ITEMS = 3
@@ -74,4 +74,31 @@ def _canonical(schema: Any, root: Any, depth: int, _refs: tuple[str, ...]) -> di
             out[key] = value
     if "type" not in out and "enum" not in out and "const" not in out:
         out["type"] = list(JSON_TYPES)
+    return out
+
+
+# --- narrowed forms ------------------------------------------------------------------------
+
+
+def requiring(schema: dict, pointer: str, shape: str = "list") -> dict | None:
+    """A copy of canonical ``schema`` whose instances hold a non-empty value at ``pointer``:
+    each object on the way requires the next key, and the value there takes one item at
+    least (``shape`` "list") or one entry (``shape`` "map"). None where the pointer does not
+    go through named properties. Generating from it draws such values outright, where
+    filtering the whole schema's values would throw most away."""
+    out = dict(schema)
+    node = out
+    for token in tokens(pointer):
+        child = node.get("properties", {}).get(token)
+        if not isinstance(child, dict) or "object" not in node.get("type", ()):
+            return None
+        node["type"] = ["object"]
+        node["required"] = sorted({*node.get("required", ()), token})
+        node["properties"] = {**node["properties"], token: dict(child)}
+        node = node["properties"][token]
+    want, least = ("array", "minItems") if shape == "list" else ("object", "minProperties")
+    if want not in node.get("type", ()):
+        return None
+    node["type"] = [want]
+    node[least] = max(1, node.get(least, 0))
     return out

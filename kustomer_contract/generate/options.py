@@ -13,7 +13,7 @@ from .._core.pointer import unescape
 from ..spec.schemas import PayloadValidator, ecma_regex, validator_for
 from ..spec.types import Klass, Spec, SpecError
 from . import values
-from .canonical import UNREACHABLE, canonical
+from .canonical import UNREACHABLE, canonical, requiring
 from .invalid import Invalid, labelled, violations_of
 from .reproducible import independent_of_loaded_modules
 from .valid import Context, from_schema, key_strategy
@@ -36,6 +36,33 @@ def valid_options(
     raw = from_schema(canonical(m.options_schema), context_for(spec, klass, m.name))
     require_valid(spec, m.name, "options", raw, validator)
     return raw.filter(validator.is_valid)
+
+
+@cache
+def describing_options(
+    spec: Spec, klass: Klass | None = None, method: str | None = None
+) -> st.SearchStrategy:
+    """Valid options that write something a ``reflects`` rule must show (a non-empty list, a
+    map entry): each drawn from the schema narrowed so one rule's field is there and not
+    empty, not drawn from all options and filtered down (a fifth were empty: with three
+    rejections in a row hypothesis threw the whole case away). A rule whose narrowed schema
+    yields nothing valid (a Klass with no name of that kind) is left out; with none left,
+    the filter it is."""
+    m = spec.methods[method or spec.target.name]
+    validator = validator_for(spec, "options", m.name, klass)
+    ctx = context_for(spec, klass, m.name)
+    schema = canonical(m.options_schema)
+    drawn = []
+    for rule in m.reflects:
+        narrowed = requiring(schema, rule.input, rule.shape)
+        if narrowed is None:
+            continue
+        raw = from_schema(narrowed, ctx).filter(validator.is_valid)
+        if first_example(raw) is not None:
+            drawn.append(raw)
+    if not drawn:
+        return valid_options(spec, klass, m.name).filter(m.writes_any)
+    return st.one_of(drawn).filter(m.writes_any)
 
 
 class _Found(Exception):

@@ -17,6 +17,7 @@ from .cases import Case, Step
 from .invalid import Invalid, labelled, violations_of
 from .options import (
     context_for,
+    describing_options,
     first_example,
     identities,
     invalid_options,
@@ -39,7 +40,7 @@ def _describe_makers(
     """The describe steps of one method; the key "focus" is a describe that describes something."""
     valid = valid_options(spec, klass, m.name)
     # Steps that exist to show an effect describe something (an empty payload shows nothing).
-    describing = valid.filter(m.writes_any)
+    describing = describing_options(spec, klass, m.name)
     name = None if m is spec.target else m.name
 
     def step(

@@ -12,6 +12,7 @@ filtered out instead of reported. This module names the public ones (``options``
 from .canonical import RECURSION_UNROLL, canonical
 from .invalid import Invalid
 from .options import (
+    describing_options,
     first_example,
     identities,
     invalid_options,
@@ -29,6 +30,7 @@ __all__ = [
     "SWEEPS",
     "Invalid",
     "canonical",
+    "describing_options",
     "first_example",
     "generation_problems",
     "identities",

@@ -196,7 +196,9 @@ def object_strategy(schema: dict, ctx: Context, pointer: str) -> st.SearchStrate
     keys = key_strategy(schema, ctx, pointer)
     if keys is None:
         return fixed
-    names = st.lists(keys, max_size=MAX_EXTRA_KEYS, unique=True)
+    # minProperties beyond the required ones is met by the open part (a narrowed schema's map).
+    least = min(max(0, schema.get("minProperties", 0) - len(required)), MAX_EXTRA_KEYS)
+    names = st.lists(keys, min_size=least, max_size=MAX_EXTRA_KEYS, unique=True)
     values_of = _open_values(schema, ctx, pointer)
 
     @st.composite
