@@ -55,7 +55,8 @@ for guarantee in spec.guarantees:
     for case in SWEEPS[guarantee](spec, None, None) if guarantee in SWEEPS else ():
         draw = example(case)(draw)
     draw()
-print(json.dumps({"cases": count}))
+import kustomer_contract
+print(json.dumps({"cases": count, "package": kustomer_contract.__file__}))
 """
 
 
@@ -81,16 +82,19 @@ def main() -> None:
         return {**os.environ, "PYTHONPATH": str(checkout)}
 
     here = env_for(ROOT)
-    floor = [sys.executable, "-c", FLOOR, args.spec, str(args.max_examples), str(args.seed)]
+    # -P: the working directory is not put on sys.path, so PYTHONPATH alone picks the checkout.
+    floor = [sys.executable, "-P", "-c", FLOOR, args.spec, str(args.max_examples), str(args.seed)]
     check = [sys.executable, "-m", "kustomer_contract.cli", "check", "--seed", str(args.seed)]
     check += ["--max-examples", str(args.max_examples), "--spec", args.spec, "--json"]
     alone = [*check, "--jobs", "1"]
     runs: dict[str, list[float]] = {"floor": [], "check": [], "check -j1": [], "baseline floor": []}
     cases: dict[str, int] = {}
+    packages: dict[str, str] = {}
     for n in range(args.rounds):
         seconds, out = timed(floor, here)
         runs["floor"].append(seconds)
         cases["floor"] = json.loads(out)["cases"]
+        packages["floor"] = json.loads(out)["package"]
         seconds, out = timed(check, here)
         runs["check"].append(seconds)
         cases["check"] = sum(r["cases"] for r in json.loads(out)["results"])
@@ -101,10 +105,12 @@ def main() -> None:
             seconds, out = timed(floor, env_for(args.baseline.resolve()))
             runs["baseline floor"].append(seconds)
             cases["baseline floor"] = json.loads(out)["cases"]
+            packages["baseline floor"] = json.loads(out)["package"]
         print(f"round {n + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in runs.items() if v))
     median = {k: statistics.median(v) for k, v in runs.items() if v}
     for name, seconds in median.items():
-        print(f"{name:>15}: {seconds:6.1f} s median, {cases[name]} cases")
+        where = f" ({packages[name]})" if name in packages else ""
+        print(f"{name:>15}: {seconds:6.1f} s median, {cases[name]} cases{where}")
     print(f"check / floor: {median['check'] / median['floor']:.2f}x (goal: at most 1.15x)")
     print(f"check -j1 / floor: {median['check -j1'] / median['floor']:.2f}x (one process each)")
     if args.baseline:
