@@ -95,4 +95,5 @@ def test_a_verdict_that_cannot_leave_its_worker_is_checked_again_by_the_caller()
 def test_a_page_is_checked_in_one_process_unless_asked():
     assert default_jobs(Settings(browser="page.html"), 13) == 1
     assert default_jobs(Settings(), 1) == 1
-    assert 1 <= default_jobs(Settings(), 13) <= 4
+    assert 2 <= default_jobs(Settings(), 13) <= 8  # two per CPU: workers wait much of the time
+    assert default_jobs(Settings(), 3) <= 3  # never more than the guarantees

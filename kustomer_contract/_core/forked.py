@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-__all__ = ["can_fork", "default_workers", "in_order"]
+__all__ = ["can_fork", "default_workers", "in_order", "usable_cpus"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -26,13 +26,17 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def default_workers() -> int:
     """One per CPU this process may use, at most 4 (reading stays the parent's job)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4))
+    return max(1, min(usable_cpus(), 4))
 
 
 def in_order(

@@ -106,7 +106,7 @@ def register(sub: Any) -> None:
         type=positive_int,
         metavar="N",
         help="processes that check guarantees side by side, each loading the implementation "
-        "(default: one per CPU, at most 4; 1 with --browser); the report is the same, in the "
+        "(default: two per CPU, at most 8; 1 with --browser); the report is the same, in the "
         "same order; 1: this process only",
     )
     check.add_argument(
