@@ -35,8 +35,8 @@ MAX_JOBS = 8  # default workers at most: each loads its own copy of the implemen
 def default_jobs(settings: Settings, guarantees: int) -> int:
     """Two workers per CPU (at most 8, and no more than guarantees): a worker waits much of
     its time (on callbacks, on the drawn pauses), and another fills the CPU meanwhile (on 2
-    cores, 4 workers took about 0.76x the time of 2). A page, in Chromium, one process in all: a
-    browser per worker costs more than it saves."""
+    cores, 3 workers took 0.83x the time of 2, and 4 took 0.92x the time of 3). A page, in
+    Chromium, one process in all: a browser per worker costs more than it saves."""
     if settings.browser or not can_fork():
         return 1
     return max(1, min(2 * usable_cpus(), MAX_JOBS, guarantees))
