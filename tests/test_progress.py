@@ -230,3 +230,20 @@ def test_on_a_terminal_the_live_line_shows_every_guarantee_running():
         stream.getvalue().split(ERASE)[-1]
         == "  [2/13] response-conforms: 2/100 cases, 0 failing, 0 s"
     )
+
+
+def test_an_interrupt_as_the_timer_starts_leaves_clear_nothing_to_trip_on(monkeypatch):
+    """SIGTERM arrives (as KeyboardInterrupt) while the timer thread is being started: the
+    CLI's clear() on the way out must not fail joining a thread that never started."""
+    progress = Progress(io.StringIO(), live=False, timer=0.01)
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(threading.Thread, "start", interrupted)
+    try:
+        progress.start("accepts-valid", 3)
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.undo()
+    progress.clear()  # raised RuntimeError: cannot join thread before it is started

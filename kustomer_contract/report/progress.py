@@ -213,8 +213,12 @@ class Progress:
             while not stop.wait(interval):
                 self.tick()
 
-        self._thread = threading.Thread(target=run, name="kustomer-progress", daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=run, name="kustomer-progress", daemon=True)
+        thread.start()
+        # Published once started: a Ctrl-C or SIGTERM between the two must leave clear() no
+        # unstarted thread to join (it raises). A thread started but not published still
+        # ends, at its next wait, when clear() sets stop.
+        self._thread = thread
 
 
 def _cases(n: int) -> str:
