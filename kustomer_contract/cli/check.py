@@ -194,7 +194,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     wanted = len(set(settings.only)) or len(IDS)
     jobs = args.jobs or default_jobs(settings, wanted)
     workers = None
-    if jobs > 1 and wanted > 1 and can_fork():
+    if min(jobs, wanted) > 1 and can_fork():
         # Forked before this process builds its session: it has no threads yet to copy.
         workers = ForkedChecks(settings, min(jobs, wanted))
         held.callback(workers.close)
@@ -213,24 +213,25 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     if isinstance(report, TextReport) and chosen.config.path is not None and chosen.origins:
         print(f"  settings: {chosen.described()}", file=out)  # where each one came from
     results = checked.results
-    running: list[str] = []  # the guarantees being checked (several, with workers)
-    done: dict[str, GuaranteeResult] = {}
+    started_ones: set[str] = set()
+    done: dict[str, GuaranteeResult] = {}  # by guarantee; the report takes them in spec order
+
+    def began(guarantee: str) -> None:
+        started_ones.add(guarantee)
+        progress.start(guarantee, settings.max_examples, session.guarantees.index(guarantee) + 1)
+
+    def finished(guarantee: str, result: GuaranteeResult) -> None:
+        done[guarantee] = result
+        progress.end(result)
 
     def check_here(guarantee: str) -> GuaranteeResult:
         began(guarantee)
         return session.check(guarantee, progress.case, progress.failure)
 
-    def began(guarantee: str) -> None:
-        running.append(guarantee)
-        progress.start(guarantee, settings.max_examples, session.guarantees.index(guarantee) + 1)
-
     try:
         if workers is None:
             for guarantee in session.guarantees:
-                done[guarantee] = check_here(guarantee)
-                running.remove(guarantee)
-                progress.end(done[guarantee])
-                results.append(done[guarantee])
+                finished(guarantee, check_here(guarantee))
         else:
             found = workers.results(
                 session.guarantees,
@@ -239,15 +240,10 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
                 on_failure=progress.failure,
             )
             for guarantee, result in found:
-                if guarantee in running:
-                    running.remove(guarantee)
-                if result is None:  # what went wrong in the worker is no verdict: check here
-                    result = check_here(guarantee)
-                    running.remove(guarantee)
-                done[guarantee] = result
-                progress.end(result)
-            results.extend(done[g] for g in session.guarantees)
+                # What went wrong in the worker is no verdict: that guarantee is checked here.
+                finished(guarantee, result if result is not None else check_here(guarantee))
             session.coverage().coverage.hit.update(workers.hits)
+        results.extend(done[g] for g in session.guarantees)
     except SpecError as exc:  # e.g. a spec whose options no generated case satisfies
         progress.clear()
         print_error(exc)
@@ -255,7 +251,8 @@ def _run_check(args: argparse.Namespace, out: TextIO, held: contextlib.ExitStack
     except KeyboardInterrupt:  # the user's Ctrl-C (implementation code runs on other threads)
         progress.clear()
         results[:] = [done[g] for g in session.guarantees if g in done]
-        checked.interrupted_at = ", ".join(g for g in session.guarantees if g in running) or None
+        running = [g for g in session.guarantees if g in started_ones and g not in done]
+        checked.interrupted_at = ", ".join(running) or None
         report.interrupted(checked)
         print(
             f"kustomer-contract: interrupted while checking {checked.interrupted_at}; "

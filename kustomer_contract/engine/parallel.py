@@ -92,12 +92,11 @@ class ForkedChecks:
                 if not failed and guarantee not in told_done:
                     continue  # its last events are still on the way
                 del jobs[guarantee]
-                outcome: tuple[str, Any] = ("again", None) if failed else job.result()
-                kind, answer = outcome
-                if kind != "result":
+                answer = None if failed else job.result()  # (GuaranteeResult, [hit, ...])
+                if answer is None:
                     yield guarantee, None
                     continue
-                result, hits = answer  # ("result", (GuaranteeResult, [hit, ...]))
+                result, hits = answer
                 self.hits.update(hits)
                 yield guarantee, result
 
@@ -142,8 +141,8 @@ def _tell(kind: str, guarantee: str) -> None:
         sender.send((kind, guarantee))
 
 
-def _check_here(settings: Settings, guarantee: str) -> tuple[str, Any]:
-    """A worker's task: ``("result", (result, hits))``, or ``("again", why)`` for the parent."""
+def _check_here(settings: Settings, guarantee: str) -> tuple[GuaranteeResult, list[str]] | None:
+    """A worker's task: ``(result, coverage hits)``, or None: the parent checks it again."""
     global _SESSION
     _tell("start", guarantee)
     try:
@@ -156,8 +155,8 @@ def _check_here(settings: Settings, guarantee: str) -> tuple[str, Any]:
             lambda name, case: _tell("case", name),
             lambda name: _tell("failure", name),
         )
-        answer: tuple[str, Any] = ("result", (result, sorted(_SESSION.coverage().coverage.hit)))
-    except BaseException as exc:  # noqa: BLE001 - the parent checks it again, on its own path
-        answer = ("again", repr(exc))
+        answer = (result, sorted(_SESSION.coverage().coverage.hit))
+    except BaseException:  # noqa: BLE001 - the parent checks it again, on its own path
+        answer = None
     _tell("done", guarantee)
     return answer
