@@ -24,6 +24,9 @@
       function (sdk) {
         var kustomer = sdk.createKustomer({
           klass: ["favoriteColorStr", "loyaltyPointsNum", "vipBool"],
+          // A fixed delay, so callbacks run in the order of their calls and a recording of
+          // this page is the same every time (the double's default draws 0-1 ms per call).
+          delay: [1, 1],
         });
         window.Kustomer = kustomer;
         window.checkoutLoader.stubStarts = queued.length;
