@@ -1,16 +1,31 @@
-"""The orjson fast path of JSON Lines never answers otherwise than the exact reader: where it
-gives a value, the exact reader gives the same value; everything else goes to the reader."""
+"""The fast paths (orjson, and the stdlib's decoder that reads the first texts of a run) never
+answer otherwise than the exact reader: where one gives a value, the exact reader gives the
+same value; everything else goes to the reader."""
 
 from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kustomer_contract._core.payloads import jsontext
 from kustomer_contract._core.payloads.base import Payload
-from kustomer_contract._core.payloads.jsontext import NEEDS_EXACT, parse_fast, read_json_text
+from kustomer_contract._core.payloads.jsontext import (
+    NEEDS_EXACT,
+    parse_fast,
+    parse_with_orjson,
+    parse_with_stdlib,
+    read_json_text,
+)
+
+FAST_READERS = pytest.mark.parametrize(
+    "fast_reader", [parse_with_orjson, parse_with_stdlib], ids=["orjson", "stdlib"]
+)
 
 SCALARS = st.one_of(
     st.none(),
@@ -60,11 +75,12 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
+@FAST_READERS
 @settings(max_examples=400, deadline=None)
 @given(TEXTS, SPACING)
-def test_a_fast_value_is_the_exact_readers_value(text: str, space: str) -> None:
+def test_a_fast_value_is_the_exact_readers_value(fast_reader, text: str, space: str) -> None:
     text = text.replace(",", "," + space)
-    fast = parse_fast(text.encode("utf-8"))
+    fast = fast_reader(text.encode("utf-8"))
     exact = read_json_text(text, "<t>", 0, 1, per_line=True)
     if fast is NEEDS_EXACT:
         return
@@ -72,38 +88,78 @@ def test_a_fast_value_is_the_exact_readers_value(text: str, space: str) -> None:
     assert _same(fast, exact.value), (text, fast, exact.value)
 
 
-def test_what_the_fast_path_must_leave_to_the_exact_reader() -> None:
-    for text in [
-        b'{"a":1,"a":2}',  # a duplicate key
-        b'{"a":1,"a":2,"s":"\\u0022:"}',  # ... with a quote written as an escape
-        b'{"a":1,"a":2,"s":"\\u003a"}',  # ... masked by a colon written as an escape
-        b'{"a":1,"a":2,"s":"\\u003A"}',
-        b'{"a" :1,"a":2}',  # ... with a space before a colon
-        b'{"x":{"a":[1],"a":[1]}}',  # ... deeper down
-        b'["\\ud800"]',  # a lone surrogate
-        b"[18446744073709551616]",  # an integer orjson reads as a float
-        b"[-9223372036854775809]",  # ... a negative one, 19 digits
-        b"[NaN]",
-        b"[1e400]",
-        b"[" * 1001 + b"]" * 1001,  # past the nesting limit
-        b"[" * 300 + b"]" * 300,  # within it, but deeper than orjson writes
-        b"\xef\xbb\xbf[1]",
-        b'{"a":1} x',
-    ]:
-        assert parse_fast(text) is NEEDS_EXACT, text
+# What both fast readers leave to the exact reader: it refuses them, or says where they are.
+REFUSED = [
+    b'{"a":1,"a":2}',  # a duplicate key
+    b'{"a":1,"a":2,"s":"\\u0022:"}',  # ... with a quote written as an escape
+    b'{"a":1,"a":2,"s":"\\u003a"}',  # ... masked by a colon written as an escape
+    b'{"a":1,"a":2,"s":"\\u003A"}',
+    b'{"a" :1,"a":2}',  # ... with a space before a colon
+    b'{"x":{"a":[1],"a":[1]}}',  # ... deeper down
+    b'["\\ud800"]',  # a lone surrogate
+    b"[NaN]",
+    b"[1e400]",
+    b"[" * 1001 + b"]" * 1001,  # past the nesting limit
+    b"\xef\xbb\xbf[1]",
+    b'{"a":1} x',
+    b'["\xff"]',  # not UTF-8
+]
+# What orjson alone must leave to it: the stdlib reads these as the exact reader does.
+ORJSON_ONLY = {
+    b"[18446744073709551616]": [18446744073709551616],  # an integer orjson reads as a float
+    b"[-9223372036854775809]": [-9223372036854775809],  # ... a negative one, 19 digits
+    b"[" * 300 + b"]" * 300: None,  # within the limit, but deeper than orjson writes
+}
 
 
-def test_a_lowered_nesting_limit_is_screened_before_orjson(monkeypatch) -> None:
+@FAST_READERS
+def test_what_the_fast_paths_must_leave_to_the_exact_reader(fast_reader) -> None:
+    for text in REFUSED:
+        assert fast_reader(text) is NEEDS_EXACT, text
+    for text, value in ORJSON_ONLY.items():
+        if fast_reader is parse_with_orjson:
+            assert fast_reader(text) is NEEDS_EXACT, text
+        else:
+            exact = read_json_text(text.decode(), "<t>", 0, 1, per_line=False)
+            assert isinstance(exact, Payload) and fast_reader(text) == exact.value, text
+            assert value is None or exact.value == value
+
+
+def test_the_first_texts_are_read_without_loading_orjson_then_with_it() -> None:
+    # In a fresh process: orjson's import is worth it only once the stdlib's budget is spent.
+    probe = (
+        "import sys; from kustomer_contract._core.payloads import jsontext as j\n"
+        'text = b\'{"attributes": {"emails": ["a@b.co"]}}\'\n'
+        "first = j.parse_fast(text)\n"
+        "print('orjson' in sys.modules)\n"
+        "n = j.STDLIB_BUDGET // len(text)\n"
+        "later = [j.parse_fast(text) for _ in range(n)]\n"
+        "print('orjson' in sys.modules, all(v == first for v in later))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.split() == ["False", "True", "True"], done.stderr
+
+
+def test_orjson_once_loaded_reads_every_text(monkeypatch) -> None:
+    import orjson  # noqa: F401  # as in a run that met a JSON Lines stream
+
+    monkeypatch.setattr(jsontext, "_stdlib_left", jsontext.STDLIB_BUDGET)
+    monkeypatch.setattr(jsontext, "parse_with_stdlib", lambda content: pytest.fail("stdlib"))
+    assert parse_fast(b"[18446744073709551616]") is NEEDS_EXACT  # orjson's answer
+
+
+@FAST_READERS
+def test_a_lowered_nesting_limit_is_screened_by_the_fast_paths(fast_reader, monkeypatch) -> None:
     from kustomer_contract._core.payloads import base
 
     monkeypatch.setattr(base, "MAX_DEPTH", 3)
-    assert parse_fast(b"[[[1]]]") == [[[1]]]
-    assert parse_fast(b"[[[[1]]]]") is NEEDS_EXACT  # orjson would read it; the limit says no
+    assert fast_reader(b"[[[1]]]") == [[[1]]]
+    assert fast_reader(b"[[[[1]]]]") is NEEDS_EXACT  # both would read it; the limit says no
 
 
 def test_ordinary_lines_take_the_fast_path() -> None:
     line = b'{"attributes":{"emails":["a@b.co"],"phones":["+1 555 0100"]},"customAttributes":{"vipBool":true,"scoreNum":1.5}}'
-    assert parse_fast(line) == json.loads(line)
+    assert parse_with_orjson(line) == json.loads(line)
 
 
 # A stream's lines judged a batch at a time give what they give one by one: the same

@@ -130,7 +130,7 @@ def test_spans_judged_by_workers_read_as_here(
     path = tmp_path / "stream.jsonl"
     path.write_bytes(text.encode("utf-8").replace(BAD_UTF8.encode(), b'["\xff"]'))
     monkeypatch.setattr(jsonl, "_SPAN_BYTES", span)
-    monkeypatch.setattr(files, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(jsonl, "PARALLEL_BYTES", 0)
     assert _read(path, takes, 2) == _read(path, takes, 1)
 
 
@@ -140,7 +140,7 @@ def test_a_line_longer_than_a_span_is_read_a_line_at_a_time(tmp_path, monkeypatc
     path = tmp_path / "stream.jsonl"
     path.write_text("\n".join(lines) + "\n")
     monkeypatch.setattr(jsonl, "_SPAN_BYTES", 256)
-    monkeypatch.setattr(files, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(jsonl, "PARALLEL_BYTES", 0)
     seen, count = _read(path, lambda v: v != {"x": 1}, 2)
     assert count == 31
     assert [entry[:2] for entry in seen] == [("payload", 31), ("problem", 33)]
@@ -188,9 +188,9 @@ def test_a_large_stream_is_judged_by_workers_with_the_same_report(tmp_path, caps
     line = json.dumps({"attributes": {"emails": ["a@b.co"]}, "customAttributes": {"n": "x"}})
     path = tmp_path / "big.jsonl"
     with path.open("w") as f:
-        for i in range(files.PARALLEL_BYTES // len(line) + 2000):
+        for i in range(jsonl.PARALLEL_BYTES // len(line) + 2000):
             f.write(('{"attributes": {"emails": ["nope"]}}' if i % 9973 == 5 else line) + "\n")
-    assert path.stat().st_size >= files.PARALLEL_BYTES
+    assert path.stat().st_size >= jsonl.PARALLEL_BYTES
     outputs = []
     for jobs in ("1", "2"):
         code = main(["validate", "--jobs", jobs, str(path)])

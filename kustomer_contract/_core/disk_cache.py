@@ -4,6 +4,8 @@ Loading a spec reads its YAML with positions, meta-validates it and runs the san
 about 0.3 s, which is most of a one-file ``validate``. The entry is used only when every
 file the spec was read from still has the same bytes and this package's code is the same
 (size and modification time of its modules), so an edited spec or checkout is read afresh.
+The entry keeps those bytes and that stamp themselves and compares them whole: exact, and a
+hit needs no hashlib (whose OpenSSL import is a few percent of a one-file ``validate``).
 Only a spec that loaded without error is stored: an error is never hidden by the cache.
 
 The folder is ``$KUSTOMER_CONTRACT_CACHE_DIR``, else ``$XDG_CACHE_HOME/kustomer-contract``,
@@ -13,10 +15,10 @@ folder that cannot be written only costs the time: no run fails because of the c
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -25,7 +27,7 @@ __all__ = ["cache_folder", "cached"]
 
 T = TypeVar("T")
 _PACKAGE = Path(__file__).resolve().parent.parent
-_FORMAT = 1  # bump when the entry's layout changes
+_FORMAT = 2  # bump when the entry's layout changes
 
 
 def cache_folder() -> Path | None:
@@ -39,10 +41,10 @@ def cache_folder() -> Path | None:
 
 def _code_stamp() -> str:
     # Size and mtime of every module: a changed checkout (or version) is a different key.
-    digest = hashlib.sha256(f"{_FORMAT} {sys.version}".encode())
-    for name, size, mtime in sorted(_modules(str(_PACKAGE), "")):
-        digest.update(f"{name} {size} {mtime}\n".encode())
-    return digest.hexdigest()
+    modules = "".join(
+        f"{n} {size} {mtime}\n" for n, size, mtime in sorted(_modules(str(_PACKAGE), ""))
+    )
+    return f"{_FORMAT} {sys.version}\n{modules}"
 
 
 def _modules(folder: str, prefix: str) -> Iterator[tuple[str, int, int]]:
@@ -56,9 +58,9 @@ def _modules(folder: str, prefix: str) -> Iterator[tuple[str, int, int]]:
                 yield f"{prefix}{entry.name}", st.st_size, st.st_mtime_ns
 
 
-def _digest(path: Path) -> str | None:
+def _content(path: Path) -> bytes | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return path.read_bytes()
     except OSError:
         return None
 
@@ -73,32 +75,40 @@ def cached(key: str, build: Callable[[], tuple[T, Iterable[Path]]]) -> T:
     if folder is None:
         return build()[0]
     stamp = _code_stamp()
-    entry = folder / f"{hashlib.sha256(f'{stamp} {key}'.encode()).hexdigest()[:32]}.pickle"
-    found = _read(entry)
+    # Only a name: the entry holds its key and stamp whole, so a clash costs a rebuild.
+    name = f"{zlib.crc32(key.encode()):08x}{zlib.crc32(stamp.encode()):08x}"
+    entry = folder / f"{name}.pickle"
+    found = _read(entry, key, stamp)
     if found is not None:
         return found
     value, sources = build()
-    _write(folder, entry, value, sorted({Path(p).resolve() for p in sources}))
+    _write(folder, entry, (key, stamp), value, sorted({Path(p).resolve() for p in sources}))
     return value
 
 
-def _read(entry: Path):
+def _read(entry: Path, key: str, stamp: str):
     try:
         with entry.open("rb") as f:
-            sources, payload = pickle.load(f)
-        if all(_digest(Path(path)) == digest for path, digest in sources):
+            kept_for, sources, payload = pickle.load(f)
+        if kept_for == (key, stamp) and all(
+            _content(Path(path)) == content for path, content in sources
+        ):
             return pickle.loads(payload)
     except Exception:  # missing, truncated or from an older layout: build afresh
         pass
     return None
 
 
-def _write(folder: Path, entry: Path, value: object, sources: list[Path]) -> None:
+def _write(
+    folder: Path, entry: Path, kept_for: tuple[str, str], value: object, sources: list[Path]
+) -> None:
     try:
-        digests = [(str(p), _digest(p)) for p in sources]
-        if any(d is None for _, d in digests):
+        contents = [(str(p), _content(p)) for p in sources]
+        if any(c is None for _, c in contents):
             return  # a source vanished while loading: do not store what cannot be checked
-        blob = pickle.dumps((digests, pickle.dumps(value)), protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps(
+            (kept_for, contents, pickle.dumps(value)), protocol=pickle.HIGHEST_PROTOCOL
+        )
         folder.mkdir(parents=True, exist_ok=True)
         import tempfile  # only when storing: a hit need not load it
 

@@ -10,7 +10,6 @@ import argparse
 import os
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from importlib import import_module
 
@@ -107,7 +106,9 @@ def entry() -> None:
     except KeyboardInterrupt:  # outside a check (validate, trace, fixtures...): no traceback
         print("kustomer-contract: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
-    lingering = [
+    # Without threading imported no thread was started through it (a one-file validate).
+    threading = sys.modules.get("threading")
+    lingering = threading and [
         t
         for t in threading.enumerate()
         if t.is_alive() and not t.daemon and t is not threading.main_thread()

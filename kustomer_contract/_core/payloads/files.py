@@ -30,8 +30,17 @@ from .base import (
     open_message,
     too_big,
 )
-from .jsonl import PARALLEL_BYTES, Chained, read_jsonl, split_lines
-from .jsontext import NEEDS_EXACT, LazyPositions, parse_fast, parse_json_text, read_json_text
+from .jsontext import (
+    NEEDS_EXACT,
+    LazyPositions,
+    parse_fast,
+    parse_json_text,
+    prefer_orjson,
+    read_json_text,
+)
+
+# The JSON Lines reader (and the orjson it loads) is imported where a stream is met: a run
+# over whole JSON files does not need it.
 
 # ---------------------------------------------------------------------------
 # Entry points
@@ -94,6 +103,8 @@ def read_lines(
     (and skipped); ``max_total`` bytes read in all end the reading with a problem at line 0.
     Reading never blocks on a FIFO without a writer, and never holds more than one line.
     """
+    from .jsonl import split_lines
+
     source = "<stdin>" if str(path) == "-" else display_path(path)
     try:
         if str(path) == "-":
@@ -231,6 +242,8 @@ def prejudged(
             yield item, False
         return
 
+    prefer_orjson()  # many files: worth its import, done once here rather than in each worker
+
     def judge(chunk: list[str | Skipped]) -> list[bool]:
         return [_settles_whole(item, takes) for item in chunk]
 
@@ -358,6 +371,8 @@ def _read_file(
             if stat.S_ISFIFO(info.st_mode) and not cast(io.BufferedReader, handle).peek(1):
                 yield _no_writer(source)
                 return
+            from .jsonl import PARALLEL_BYTES, read_jsonl
+
             if kind == "jsonl":
                 big = regular and info.st_size >= PARALLEL_BYTES
                 yield from read_jsonl(
@@ -445,6 +460,8 @@ def _read_stdin(
         return
     try:
         if kind == "jsonl":
+            from .jsonl import read_jsonl
+
             yield from read_jsonl(binary.readline, source, settled=settled, read=_read_some(binary))
             return
         data = _read_up_to(binary.read, limits.MAX_FILE_BYTES + 1, 0)
@@ -487,6 +504,8 @@ def _read_bytes(
             yield too_big(source, kind)
             return
         # Too big to be one JSON/YAML document, so it can only be a JSON Lines stream.
+        from .jsonl import Chained, read_jsonl
+
         yield from read_jsonl(
             Chained(data, readline).readline, source, guessed=True, settled=settled
         )
@@ -513,6 +532,8 @@ def _read_bytes(
 
         yield from read_yaml(text, source)
     elif kind == "jsonl":
+        from .jsonl import read_jsonl
+
         stream = io.BytesIO(data)
         yield from read_jsonl(stream.readline, source, settled=settled, read=stream.read)
     else:
@@ -529,6 +550,8 @@ def _read_guessed(data: bytes, text: str, source: str) -> Iterator[Payload | Rea
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) > 1:
         if not parse_json_text(lines[0], source, 0, 1, per_line=True)[1]:
+            from .jsonl import read_jsonl
+
             yield from read_jsonl(io.BytesIO(data).readline, source)
             return
     from .yamltext import read_yaml

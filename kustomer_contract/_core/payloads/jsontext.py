@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from itertools import accumulate
 from json.decoder import JSONDecodeError, scanstring  # type: ignore[attr-defined]  # not in typeshed
 from types import MappingProxyType
 from typing import Any, cast
-
-import orjson
 
 from ..pointer import escape as _escape
 from ..text import one_line as _one_line
@@ -119,6 +118,8 @@ def keys_kept(content: bytes, value: object) -> bool:
     this holds for several texts and the list of their values too."""
     if not isinstance(value, (dict, list)):
         return True
+    import orjson  # loaded by parse_with_orjson already: a lookup
+
     try:
         compact = orjson.dumps(value)
     except TypeError:  # past orjson's write depth (254), within its read depth: ask the reader
@@ -126,7 +127,60 @@ def keys_kept(content: bytes, value: object) -> bool:
     return content.count(b":") == compact.count(b":")
 
 
+# orjson's import (its Rust library, and the uuid, platform and datetime modules it loads)
+# costs about what the stdlib reader's extra time does on a few MB of JSON, so until this
+# budget is spent a text is read with the stdlib: a one-file run need not load orjson. Each
+# text is charged its bytes plus _TEXT_COST for the decoder's own cost per call.
+STDLIB_BUDGET = 1 << 20
+_TEXT_COST = 256
+_stdlib_left = STDLIB_BUDGET
+
+
 def parse_fast(content: bytes) -> object:
+    """The value of one JSON text, where it is sure to be what the exact reader gives; else
+    NEEDS_EXACT. The stdlib's reader while its budget lasts (and orjson is not loaded
+    anyway), then orjson: either way the same answer as the exact reader."""
+    global _stdlib_left
+    if _stdlib_left > 0 and "orjson" not in sys.modules:
+        _stdlib_left -= len(content) + _TEXT_COST
+        return parse_with_stdlib(content)
+    return parse_with_orjson(content)
+
+
+def prefer_orjson() -> None:
+    """Read with orjson from now on: before many texts (and before forking workers, so that
+    they share its import)."""
+    global _stdlib_left
+    _stdlib_left = 0
+    import orjson  # noqa: F401  # now, so that workers forked next inherit it
+
+
+def parse_with_stdlib(content: bytes) -> object:
+    """The exact reader's own first step on UTF-8 without a BOM: its value when no
+    position-tracking pass is needed, else NEEDS_EXACT."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return NEEDS_EXACT  # the exact reader says which byte
+    return _decoded(text)
+
+
+def _decoded(text: str) -> object:
+    """``text``'s value by the stdlib decoder with the reader's refusals, or NEEDS_EXACT when
+    only the scanner may judge it (it does not parse, a refused value, a lone surrogate, a
+    nesting past the limit)."""
+    try:
+        value = _DECODER.decode(text)
+    except (ValueError, RecursionError, RefusedByHook):
+        # Includes over-long integers (ValueError) and deep nesting (RecursionError):
+        # the scanner is iterative and says exactly what and where.
+        return NEEDS_EXACT
+    if _may_hold_surrogate(text) or _deeper_than_limit(text):
+        return NEEDS_EXACT
+    return value
+
+
+def parse_with_orjson(content: bytes) -> object:
     """orjson's value of one JSON text, where it is sure to be what the exact reader gives;
     else NEEDS_EXACT: the text does not parse, or it might hold what orjson takes and the
     reader refuses or reads otherwise (a duplicate key, a nesting past the limit, an integer
@@ -135,6 +189,8 @@ def parse_fast(content: bytes) -> object:
 
     A duplicate key shows as a key lost, which :func:`keys_kept` sees. ``\\u`` escapes
     (``json.dumps``' default ``ensure_ascii``) stay on the fast path."""
+    import orjson  # see STDLIB_BUDGET: loaded on first use, then a lookup
+
     if not orjson_may_read(content):
         return NEEDS_EXACT
     try:
@@ -166,14 +222,8 @@ def parse_json_text(
     text: str, source: str, index: int, first_line: int, *, per_line: bool
 ) -> tuple[Payload | ReadProblem, bool]:
     """Like read_json_text, plus whether a problem is malformed text (not a refused value)."""
-    try:
-        value = _DECODER.decode(text)
-        exact = _may_hold_surrogate(text) or _deeper_than_limit(text)
-    except (ValueError, RecursionError, RefusedByHook):
-        # Includes over-long integers (ValueError) and deep nesting (RecursionError):
-        # the scanner below is iterative and says exactly what and where.
-        exact = True
-    if not exact:
+    value = _decoded(text)
+    if value is not NEEDS_EXACT:
         positions: Mapping[str, tuple[int, int]] = LazyPositions(text, first_line)
         return Payload(source, index, value, positions), False
     try:
