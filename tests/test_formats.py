@@ -230,9 +230,9 @@ def test_a_valid_payload_is_judged_without_importing_what_it_does_not_need(tmp_p
         "print(code, *(name in sys.modules for name in sys.argv[1:]))"
     )
     # orjson and the JSON Lines reader pay off over many payloads, not for one; the cache
-    # compares bytes, so a hit needs no hashlib.
+    # compares bytes, so a hit needs no hashlib; the records are NamedTuples, not dataclasses.
     heavy = ["jsonschema", "yaml", "xml.etree.ElementTree", "tempfile", "rfc3986_validator"]
-    light = ["orjson", "kustomer_contract._core.payloads.jsonl", "hashlib"]
+    light = ["orjson", "kustomer_contract._core.payloads.jsonl", "hashlib", "dataclasses"]
     env = {**os.environ, "KUSTOMER_CONTRACT_CACHE_DIR": str(tmp_path / "cache")}
 
     def run() -> str:

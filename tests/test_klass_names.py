@@ -52,7 +52,6 @@ def test_the_message_is_validates(tmp_path, v1):
 def test_the_rule_comes_from_the_spec(tmp_path, v1):
     # A spec whose naming rule differs judges the same file differently: nothing is hard-coded.
     import copy
-    import dataclasses
 
     path = tmp_path / "k.yaml"
     path.write_text("attributes: [favoriteColor]\n")
@@ -63,8 +62,8 @@ def test_the_rule_comes_from_the_spec(tmp_path, v1):
             continue
         schema = copy.deepcopy(m.options_schema)
         schema["properties"]["customAttributes"]["propertyNames"]["pattern"] = "^[a-z][A-Za-z]*$"
-        methods[name] = dataclasses.replace(m, options_schema=schema)
-    loose = dataclasses.replace(v1, methods=methods)
+        methods[name] = m._replace(options_schema=schema)
+    loose = v1._replace(methods=methods)
     assert load_klass(path, loose).attributes == {"favoriteColor"}
     with pytest.raises(SpecError):
         load_klass(path, v1)

@@ -11,7 +11,6 @@ covers reading traces: malformed lines, empty files, hand-written traces.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import io
 import json
 import shutil
@@ -225,7 +224,7 @@ def test_a_lookup_of_a_method_the_spec_lacks_is_not_judged(v1):
         ]
     )
     assert problems == []
-    assert trace.check_records(recs, dataclasses.replace(v1, sdk_methods=())) == []
+    assert trace.check_records(recs, v1._replace(sdk_methods=())) == []
 
 
 @needs_node
@@ -493,16 +492,14 @@ def test_rules_come_from_the_spec(v1):
         (2, "describe-after-login"),
     ]
     # A spec whose first-completes method is login and with no after-callback rule.
-    other = dataclasses.replace(
-        v1, rules=(Rule("login-first", "first-completes", "login", "login first"),)
-    )
+    other = v1._replace(rules=(Rule("login-first", "first-completes", "login", "login first"),))
     found = trace.check_records(recs, other)
     assert [(v.line, v.obligation) for v in found] == [(2, "login-first")]
     assert "Kustomer.login({jwtToken}, () => Kustomer.describeCustomer(...))" in found[0].message
 
 
 def test_unknown_rule_kind_is_skipped_with_a_warning(v1, tmp_path, monkeypatch):
-    other = dataclasses.replace(v1, rules=(*v1.rules, Rule("odd", "at-most-once", "start", "x")))
+    other = v1._replace(rules=(*v1.rules, Rule("odd", "at-most-once", "start", "x")))
     monkeypatch.setattr("kustomer_contract.spec.loader.load_spec", lambda name: other)
     code, _, err = run_trace(str(write(tmp_path, GOOD)))
     assert code == 0

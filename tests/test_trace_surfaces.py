@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import io
 import json
 import re
@@ -417,4 +416,4 @@ def test_unchanged_web_default_names_without_a_binding(v1):
     assert (surface.object, surface.binding, surface.names["start"]) == ("Kustomer", "web", "start")
     assert trace.surface_of(v1, load_binding("core", v1)).names["start"] == "init"
     assert "start" not in trace.surface_of(v1, load_binding("core", v1)).known
-    assert dataclasses.replace(v1, sdk_methods=()).sdk_methods == ()
+    assert v1._replace(sdk_methods=()).sdk_methods == ()

@@ -3,9 +3,8 @@ into one document that remembers where every part came from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._core.pointer import escape as _escape
 from .._core.pointer import resolve as at_pointer
@@ -14,8 +13,7 @@ from .types import SpecError
 # --- YAML with positions -------------------------------------------------------------------
 
 
-@dataclass
-class Located:
+class Located(NamedTuple):
     value: Any
     lines: dict[str, int]  # JSON pointer -> 1-based line
 
@@ -47,11 +45,13 @@ def _resolve_pointer(doc: Any, fragment: str) -> Any:
     return value
 
 
-@dataclass
 class Assembler:
-    root: Path
-    origins: dict[str, tuple[Path, int]] = field(default_factory=dict)
-    _cache: dict[Path, Located] = field(default_factory=dict)
+    """Reads the files of one spec below ``root`` and inlines their ``$ref``s."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.origins: dict[str, tuple[Path, int]] = {}  # pointer out -> (file, line)
+        self._cache: dict[Path, Located] = {}
 
     def load(self, path: Path, stack: tuple[Path, ...] = ()) -> Any:
         path = path.resolve()

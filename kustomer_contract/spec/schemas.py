@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._core.pointer import escape as _escape
 from .._core.pointer import unescape
@@ -172,8 +171,7 @@ def _to_re2(pattern: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):  # ordered and hashed as the tuple of its fields
     """One reason a payload breaks the schema."""
 
     pointer: str  # where in the payload ("" is the whole payload)

@@ -1,16 +1,20 @@
 """What a loaded spec is: its methods, rules and Klass, and the error that locates a problem.
 
-Plain data: the loader builds these; every other layer reads them."""
+Plain data: the loader builds these; every other layer reads them. NamedTuples rather than
+dataclasses, which a one-file validate would spend a sixth of its time importing and building;
+a changed copy is ``value._replace(field=...)``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple, TypeVar
 
 from .._core.pointer import resolve
 from ..errors import KustomerContractError
+
+_C = TypeVar("_C", bound=type)
 
 
 class SpecError(KustomerContractError):
@@ -37,8 +41,7 @@ def origin_of(
         pointer = pointer.rsplit("/", 1)[0]
 
 
-@dataclass(frozen=True)
-class Reflect:
+class Reflect(NamedTuple):
     """How one part of the options must show up in a success's response."""
 
     input: str
@@ -47,8 +50,25 @@ class Reflect:
     compare: str | Mapping[str, str]
 
 
-@dataclass(frozen=True, eq=False)
-class Method:
+def _same(self: object, other: object) -> bool:
+    return self is other
+
+
+def _not_same(self: object, other: object) -> bool:
+    return self is not other
+
+
+def _by_identity(cls: _C) -> _C:
+    """Compare and hash a record by identity, as a dataclass with eq=False is: a method or a
+    spec holds dicts (its schemas), and each is the one object its spec loaded and cached."""
+    cls.__eq__ = _same  # type: ignore[method-assign,assignment]
+    cls.__ne__ = _not_same  # type: ignore[method-assign,assignment]
+    cls.__hash__ = object.__hash__  # type: ignore[method-assign,assignment]
+    return cls
+
+
+@_by_identity
+class Method(NamedTuple):
     name: str
     role: str  # start | identify | forget | describe
     params: tuple[str, ...]
@@ -78,8 +98,7 @@ class Method:
         return False
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     kind: str
     method: str
@@ -87,8 +106,8 @@ class Rule:
     after: str | None = None
 
 
-@dataclass(frozen=True, eq=False)  # hashed by identity: specs are loaded once and cached
-class Spec:
+@_by_identity
+class Spec(NamedTuple):
     name: str
     path: Path
     title: str
@@ -98,10 +117,13 @@ class Spec:
     guarantees: Mapping[str, str]  # id -> text, in spec order
     merge: str
     document: Mapping[str, Any]
-    origins: Mapping[str, tuple[Path, int]] = field(default_factory=dict, repr=False)
+    origins: Mapping[str, tuple[Path, int]] = MappingProxyType({})
     # Every method of the SDK's object (``sdk_methods:``), not only those the contract drives;
     # empty when the spec does not list them (then trace does not judge method names).
     sdk_methods: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:  # the document and its origins are long
+        return f"Spec(name={self.name!r}, path={self.path!r}, title={self.title!r})"
 
     def error(self, pointer: str, message: str) -> SpecError:
         """A SpecError at ``pointer`` of the assembled document, located at its file:line."""
@@ -118,8 +140,7 @@ class Spec:
         return (self.target, *others)
 
 
-@dataclass(frozen=True)
-class Klass:
+class Klass(NamedTuple):
     """The custom attribute names that exist on the Klasses of an organization.
 
     ``attributes`` are the Customer Klass's; ``others`` those of further Klasses by name

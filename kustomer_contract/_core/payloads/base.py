@@ -6,7 +6,7 @@ import errno
 import os
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..pointer import tokens
 from ..text import one_line as _one_line
@@ -60,15 +60,19 @@ class Settled:
         self.count = 0
 
 
-@dataclass(frozen=True)
-class Payload:
+# NamedTuples rather than dataclasses here and in the spec's types: a one-file validate
+# would spend a sixth of its time importing dataclasses (and inspect) and building the classes.
+class Payload(NamedTuple):
     """One parsed payload and where each of its values starts in the file."""
 
     source: str
-    index: int
+    index: int  # type: ignore[assignment]  # the payload's place; hides tuple.index, unused
     value: object
-    # repr=False: the map can be as large as the payload and may be computed lazily.
-    positions: Mapping[str, tuple[int, int]] = field(repr=False)
+    positions: Mapping[str, tuple[int, int]]
+
+    def __repr__(self) -> str:
+        # Without the positions: the map can be as large as the payload, and computed lazily.
+        return f"Payload(source={self.source!r}, index={self.index!r}, value={self.value!r})"
 
     def position(self, pointer: str) -> tuple[int, int]:
         """(line, col) of ``pointer``, or of its nearest ancestor that has one."""
@@ -113,8 +117,7 @@ class Payload:
         return order
 
 
-@dataclass(frozen=True)
-class ReadProblem:
+class ReadProblem(NamedTuple):
     """Why (part of) a file could not be read; line/col are 1-based, 0 = whole file."""
 
     source: str

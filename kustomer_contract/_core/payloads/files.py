@@ -9,11 +9,10 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from itertools import chain, islice
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, NamedTuple, cast
 
 from .. import forked
 from ..text import one_line as _one_line
@@ -46,8 +45,7 @@ from .jsontext import (
 # Entry points
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     """Something found while walking a directory that is not read, and why (one line)."""
 
     source: str

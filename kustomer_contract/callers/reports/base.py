@@ -4,7 +4,6 @@ escaping that keeps each message on one line whatever a payload holds."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import IO
 
 from ..._core.payloads import Payload, ReadProblem, Skipped
@@ -34,17 +33,22 @@ MAX_SHOWN = 20
 MAX_COUNTED = 10_000
 
 
-@dataclass
 class Summary:
-    files: int = 0
-    payloads: int = 0
-    problems: int = 0
-    invalid: int = 0
-    read_problems: int = 0
-    unreadable_files: int = 0
-    warnings: int = 0  # deprecated keys: reported, never a failure
-    skipped: int = 0  # FIFOs, devices, directories seen twice: reported, never a failure
-    uncounted: int = 0  # payloads whose problems were counted up to MAX_COUNTED only
+    """The run's counters, all starting at 0 (a plain class: see ``_core.payloads.base``)."""
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.payloads = 0
+        self.problems = 0
+        self.invalid = 0
+        self.read_problems = 0
+        self.unreadable_files = 0
+        self.warnings = 0  # deprecated keys: reported, never a failure
+        self.skipped = 0  # FIFOs, devices, directories seen twice: reported, never a failure
+        self.uncounted = 0  # payloads whose problems were counted up to MAX_COUNTED only
+
+    def __repr__(self) -> str:
+        return f"Summary({self.as_json()})"
 
     @property
     def exit_code(self) -> int:
