@@ -184,3 +184,17 @@ def test_klass_file(data_dir, tmp_path):
     bad.write_text("attributes: [1, 2]\n")
     with pytest.raises(SpecError, match="list of attribute names"):
         load_klass(bad)
+
+
+def test_a_spec_and_its_methods_are_equal_only_to_themselves(v1):
+    # As when they were dataclasses with eq=False: hashable although they hold dicts, and a
+    # copy with the same fields is another spec (caches keyed by a spec must not mix them).
+    import pickle
+
+    copy = v1._replace()
+    assert v1 == v1 and copy != v1 and not (copy == v1)
+    assert len({v1, copy, v1.target, copy.target}) == 3  # the copy shares the target
+    assert v1.target == copy.target and v1.target != v1.by_role("start")
+    again = pickle.loads(pickle.dumps(v1))  # the disk cache stores specs so
+    assert again != v1 and again.document == v1.document and again.target.name == "describeCustomer"
+    assert "document" not in repr(v1) and len(repr(v1)) < 300
