@@ -46,7 +46,7 @@ ROUNDS = 3
 # Against the minimal loop, each round times pairs back to back (alternating which goes
 # first) and the figure is the median of the pairs' ratios: a shared machine's load moves
 # both sides of a pair alike, where medians taken apart can pair a busy moment with a quiet one.
-FOLDER_PAIRS = 3
+FOLDER_PAIRS = 5
 ONE_FILE_PAIRS = 5
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
