@@ -669,3 +669,29 @@ def test_a_broken_promise_surface_fails_its_guarantee(name):
     [result] = report["results"]
     assert result["guarantee"] == guarantee and result["status"] == "failed", result
     assert result["failure"]["guarantee"] == guarantee
+
+
+@pytest.mark.browser
+def test_a_slow_machine_still_says_which_object_the_page_lacks(v1, tmp_path, monkeypatch):
+    # Opening the page takes 2.2 s here, as on a loaded machine: the load, the wait and the
+    # look at what is there must still fit, and give the message, not a bare timeout.
+    import asyncio
+
+    from kustomer_contract.drivers.page import PageDriver
+
+    slow_open = PageDriver._open_page
+
+    async def opened_slowly(self):
+        await asyncio.sleep(2.2)
+        return await slow_open(self)
+
+    monkeypatch.setattr(PageDriver, "_open_page", opened_slowly)
+    page = tmp_path / "web.html"
+    page.write_text(CORE_PAGE.format(install="window.Kustomer = core();"), encoding="utf-8")
+    driver = PageDriver(str(page), v1, binding=load_binding("core"), load_timeout=1.0)
+    try:
+        with pytest.raises(ImplementationError) as caught:
+            driver.new_instance()
+    finally:
+        driver.shutdown()
+    assert "did not define window.KustomerCore with init" in str(caught.value)

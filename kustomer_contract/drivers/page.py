@@ -46,6 +46,7 @@ from .js_values import Handles, calls_request, returned_all, run_setup
 HOST_SCRIPT = Path(__file__).with_name("js_host.cjs")
 LOAD_TIMEOUT = 15.0  # seconds for the page to load and define the SDK
 CLOSE_TIMEOUT = 5.0  # seconds for closing a page whose script is stuck
+DIAGNOSIS_TIMEOUT = 2.0  # seconds to look at what a page defined, when it lacks the SDK
 # Starting Chromium is the machine's time, not the page's: it has its own bound, so a slow
 # start on a loaded machine is not read as a page that failed to load.
 LAUNCH_TIMEOUT = 60.0
@@ -247,7 +248,7 @@ class PageDriver:
         """What the page has instead of the SDK, for the message of a load that timed out."""
         try:
             lacking = await asyncio.wait_for(
-                page.evaluate(LACKING, [self._required, self.object]), 2
+                page.evaluate(LACKING, [self._required, self.object]), DIAGNOSIS_TIMEOUT
             )
         except Exception:  # noqa: BLE001 - a stuck or closed page: say nothing more
             return ""
@@ -326,11 +327,15 @@ class PageDriver:
             raise ImplementationError(
                 f"{self.label}: Chromium did not start within {LAUNCH_TIMEOUT:g} s"
             ) from None
+        # Room for the load and the wait (each within load_timeout), the page's own setup and
+        # the look at what is there when the wait fails: a slow machine must still get that
+        # message rather than this bare one.
+        bound = self.load_timeout * 3 + DIAGNOSIS_TIMEOUT
         try:
-            page, reply = self._run(self._new(), self.load_timeout * 3)
+            page, reply = self._run(self._new(), bound)
         except TimeoutError:
             raise ImplementationError(
-                f"{self.label}: building an instance took longer than {self.load_timeout * 3:g} s"
+                f"{self.label}: building an instance took longer than {bound:g} s"
             ) from None
         except ImplementationError:
             raise
