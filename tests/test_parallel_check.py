@@ -97,3 +97,20 @@ def test_a_page_is_checked_in_one_process_unless_asked():
     assert default_jobs(Settings(), 1) == 1
     assert 2 <= default_jobs(Settings(), 13) <= 8  # two per CPU: workers wait much of the time
     assert default_jobs(Settings(), 3) <= 3  # never more than the guarantees
+
+
+def test_a_worker_that_ignores_sigterm_does_not_hold_the_run(monkeypatch):
+    # Such a worker (an implementation that ignores SIGTERM, or one forked while another
+    # thread held a lock) is killed after the grace: close() must end, not wait forever.
+    import signal
+    import time
+
+    from kustomer_contract.engine import parallel
+
+    monkeypatch.setattr(parallel, "CLOSE_GRACE", 0.5, raising=False)
+    workers = ForkedChecks(Settings(max_examples=1, seed=1), 2)
+    ignoring = workers._pool.submit(signal.signal, signal.SIGTERM, signal.SIG_IGN)
+    ignoring.result(timeout=10)
+    started = time.monotonic()
+    workers.close()
+    assert time.monotonic() - started < 5  # the grace and a kill; before, close() hung

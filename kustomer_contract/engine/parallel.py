@@ -19,8 +19,8 @@ import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing.connection import Connection
-from typing import Any
+from multiprocessing.connection import Connection, wait
+from typing import Any, cast
 
 from .._core.forked import can_fork, usable_cpus
 from .results import GuaranteeResult
@@ -29,6 +29,11 @@ from .session import Session, Settings
 __all__ = ["ForkedChecks", "default_jobs"]
 
 POLL = 0.1  # seconds between looks at the workers while no event comes
+# Seconds a worker has to end (and shut its driver down) once told to; one that has not is
+# killed. A worker forked while another thread of this process held a lock can miss its
+# SIGTERM, and the run must not wait for it forever (seen with check run in-process, in a
+# test worker that had a browser thread).
+CLOSE_GRACE = 10.0
 MAX_JOBS = 8  # default workers at most: each loads its own copy of the implementation
 
 
@@ -103,9 +108,20 @@ class ForkedChecks:
     def close(self) -> None:
         """Ends the workers: a running guarantee is abandoned (Ctrl-C), each worker's driver
         shut down first (a Node process group ends with it)."""
-        for child in multiprocessing.active_children():
+        children = multiprocessing.active_children()
+        for child in children:
             with contextlib.suppress(OSError):
                 child.terminate()
+        # Each one's sentinel is ready once it has ended (without reaping it, which the
+        # pool does); the ones still running after the grace are killed.
+        running = {child.sentinel: child for child in children}
+        deadline = time.monotonic() + CLOSE_GRACE
+        while running and (left := deadline - time.monotonic()) > 0:
+            for ended in wait(list(running), left):
+                running.pop(cast(int, ended))  # a sentinel is a file descriptor
+        for child in running.values():
+            with contextlib.suppress(OSError):
+                child.kill()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._events.close()
 
